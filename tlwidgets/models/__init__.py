@@ -1,0 +1,20 @@
+"""Models: backbones with one shared interface, and the pretrained zoo."""
+
+from .backbone import Backbone
+from .registry import create_backbone, list_backbones, register_backbone
+from .resnet import ResNet
+from .small_cnn import SmallCNN
+from .zoo import PretrainedWeightsError, list_pretrained, load_pretrained, pretrained_info
+
+__all__ = [
+    "Backbone",
+    "PretrainedWeightsError",
+    "ResNet",
+    "SmallCNN",
+    "create_backbone",
+    "list_backbones",
+    "list_pretrained",
+    "load_pretrained",
+    "pretrained_info",
+    "register_backbone",
+]

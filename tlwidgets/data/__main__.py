@@ -1,0 +1,68 @@
+"""Command line: ``python -m tlwidgets.data build [--force] [names...]`` and ``... cards``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from .build import ensure_dataset, list_datasets
+
+
+def _build(names: list[str], force: bool) -> int:
+    names = names or list_datasets()
+    unknown = [n for n in names if n not in list_datasets()]
+    if unknown:
+        print(
+            f"error: unknown dataset(s) {', '.join(unknown)}; choose from "
+            f"{', '.join(list_datasets())}",
+            file=sys.stderr,
+        )
+        return 2
+    total = 0.0
+    for name in names:
+        try:
+            _, report = ensure_dataset(name, force=force, warn=False)
+        except Exception as error:  # report which dataset failed, then stop with status 1
+            traceback.print_exc()
+            print(f"error: building {name!r} failed: {error}", file=sys.stderr)
+            return 1
+        total += report.seconds
+        status = f"built ({report.reason})" if report.reason else "up to date"
+        print(f"{name:8s} {report.seconds:7.2f} s  {status}", flush=True)
+    print(f"{'total':8s} {total:7.2f} s")
+    return 0
+
+
+def _cards() -> int:
+    from .cards import update_cards
+
+    try:
+        written = update_cards()
+    except Exception as error:  # report the failure and stop with status 1
+        traceback.print_exc()
+        print(f"error: updating the dataset cards failed: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tlwidgets.data", description="Build the offline dataset cache."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build missing, corrupted or stale caches")
+    build.add_argument("names", nargs="*", help=f"datasets (default all: {list_datasets()})")
+    build.add_argument("--force", action="store_true", help="rebuild even good caches")
+    commands.add_parser("cards", help="regenerate the dataset cards' grids and statistics")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        return _build(args.names, args.force)
+    return _cards()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

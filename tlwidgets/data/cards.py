@@ -1,0 +1,225 @@
+"""Regenerate the generated parts of the dataset cards in the checkout's ``datasets/`` folder.
+
+Each card ``datasets/<name>.md`` is hand-written prose around one generated block between
+``<!-- stats:start -->`` and ``<!-- stats:end -->``; this module rewrites that block (class
+counts, pixel statistics, fonts or scripts) and the image grids ``datasets/<name>*.png``.
+Everything generated is deterministic, so regenerating on the same machine changes nothing.
+This is the only module of :mod:`tlwidgets.data` that imports matplotlib.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from .alphabets import BACKGROUND_SCRIPTS, EVALUATION_SCRIPTS
+from .build import load_arrays
+from .domains import DOMAINS
+from .home import source_root
+
+__all__ = ["cards_dir", "digit_stats", "glyph_stats", "update_cards"]
+
+START, END = "<!-- stats:start -->", "<!-- stats:end -->"
+MAX_PNG_BYTES = 150_000
+PNG_DPI = 90
+
+
+def cards_dir() -> Path:
+    """Return the ``datasets/`` folder of the source checkout.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package does not run from a source checkout.
+    """
+    root = source_root()
+    if root is None:
+        raise FileNotFoundError(
+            "dataset cards live in the datasets/ folder of a tlwidgets source checkout; "
+            "this copy of the package is installed without one"
+        )
+    return root / "datasets"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _pixel_stats(x: np.ndarray) -> tuple[str, str]:
+    """Per-channel mean and std of uint8 images (N, [3,] H, W), as [0, 1] floats."""
+    values = x.astype(np.float64) / 255
+    axes = (0, 2, 3) if values.ndim == 4 else (0, 1, 2)
+    mean, std = np.atleast_1d(values.mean(axis=axes)), np.atleast_1d(values.std(axis=axes))
+    return ", ".join(f"{m:.3f}" for m in mean), ", ".join(f"{s:.3f}" for s in std)
+
+
+def digit_stats(name: str) -> str:
+    """Return the markdown statistics block of a digit domain's card."""
+    arrays = load_arrays(name)
+    rows, pixel_rows = [], []
+    for split in ("train", "test"):
+        counts = np.bincount(arrays[f"y_{split}"], minlength=10)
+        rows.append([split, *map(str, counts), str(counts.sum())])
+        mean, std = _pixel_stats(arrays[f"x_{split}"])
+        pixel_rows.append([split, mean, std])
+    x = arrays["x_train"]
+    channels = "3 (RGB)" if x.ndim == 4 else "1 (grey, replicated to 3 when loaded)"
+    parts = [
+        f"Stored: uint8, 32 x 32, {channels} channels. "
+        "Loaded by `load_domain`: float32 (N, 3, 32, 32) in [0, 1].",
+        "",
+        "Images per class and split:",
+        "",
+        _table(["split", *map(str, range(10)), "total"], rows),
+        "",
+        "Pixel statistics (per channel, over the split, in [0, 1]):",
+        "",
+        _table(["split", "mean", "std"], pixel_rows),
+    ]
+    if "font_names" in arrays:
+        names = arrays["font_names"].tolist()
+        used = Counter(np.concatenate([arrays["font_train"], arrays["font_test"]]).tolist())
+        parts += [
+            "",
+            f"Fonts ({len(names)}, images per font over both splits):",
+            "",
+            _table(
+                ["font file", "images"], [[f"`{n}.ttf`", str(used[i])] for i, n in enumerate(names)]
+            ),
+        ]
+    return "\n".join(parts)
+
+
+def glyph_stats() -> str:
+    """Return the markdown statistics block of the glyphs card."""
+    arrays = load_arrays("glyphs")
+    scripts = arrays["scripts"].tolist()
+    chars = arrays["chars"].tolist()
+    drawings = arrays["images"].shape[1]
+    rows = []
+    for part, names in (("background", BACKGROUND_SCRIPTS), ("evaluation", EVALUATION_SCRIPTS)):
+        for script in names:
+            members = [c for c, s in zip(chars, scripts, strict=True) if s == script]
+            sample = "".join(members[:: max(1, len(members) // 12)][:12])
+            rows.append([part, script, str(len(members)), sample])
+    totals = Counter(arrays["parts"].tolist())
+    reasons = Counter(arrays["excluded_reasons"].tolist())
+    parts = [
+        f"Stored: uint8 (characters, {drawings}, 32, 32), one grey channel, ink = 255. "
+        "Loaded by `load_glyphs`: float32 (N, 3, 32, 32) in [0, 1].",
+        "",
+        f"Characters: {totals[0]} background and {totals[1]} evaluation, "
+        f"{drawings} drawings each (16 `train` + 4 `val`), "
+        f"{totals[0] * drawings + totals[1] * drawings} images in all.",
+        "",
+        _table(["part", "script", "characters", "some of them"], rows),
+        "",
+        "Candidates excluded by the selection rules:",
+        "",
+        _table(["reason", "characters"], [[r, str(n)] for r, n in sorted(reasons.items())]),
+        "",
+        f"Fonts drawn from ({len(arrays['font_names'])}): "
+        + ", ".join(f"`{n}`" for n in arrays["font_names"].tolist())
+        + ".",
+    ]
+    return "\n".join(parts)
+
+
+def _save_png(fig, path: Path) -> None:
+    """Save a figure as a compact, palette PNG without timestamps."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    image = Image.open(buffer).convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+    image.save(path, format="PNG", optimize=True)
+    if path.stat().st_size > MAX_PNG_BYTES:
+        raise ValueError(f"{path} is {path.stat().st_size} bytes, over {MAX_PNG_BYTES}")
+
+
+def _digit_figure(name: str):
+    from ..viz.grids import image_grid
+
+    arrays = load_arrays(name)
+    x, y = arrays["x_train"], arrays["y_train"]
+    # 8 rows x 10 columns: column d shows the first 8 training images of digit d
+    index = np.stack([np.flatnonzero(y == d)[:8] for d in range(10)], axis=1).reshape(-1)
+    return image_grid(
+        x[index], [str(int(d)) for d in y[index]], ncols=10, title=f"{name}: train, 8 per class"
+    )
+
+
+def _glyph_figures() -> dict[str, object]:
+    from ..viz.grids import image_grid
+
+    arrays = load_arrays("glyphs")
+    scripts = arrays["scripts"]
+    rows = [*BACKGROUND_SCRIPTS[:4], *EVALUATION_SCRIPTS[:4]]
+    picks = []
+    for script in rows:
+        members = np.flatnonzero(scripts == script)
+        picks.append(members[np.linspace(0, len(members) - 1, 10).round().astype(int)])
+    chars = np.concatenate(picks)
+    labels = arrays["chars"][chars].tolist()
+    for row, script in enumerate(rows):  # name each row's script in its first label
+        labels[row * 10] = f"{script}: {labels[row * 10]}"
+    overview = image_grid(
+        arrays["images"][chars, 0],
+        labels,
+        ncols=10,
+        title="glyphs: one drawing each; rows 1-4 background, rows 5-8 evaluation",
+    )
+    # 20 drawings each of four characters, two from each part
+    chosen = [picks[0][3], picks[3][5], picks[4][2], picks[6][7]]
+    drawings = arrays["images"][chosen].reshape(-1, 32, 32)
+    detail = image_grid(
+        drawings,
+        ncols=10,
+        title="all 20 drawings of "
+        + ", ".join(arrays["chars"][chosen].tolist())
+        + " (2 rows each)",
+    )
+    return {"glyphs.png": overview, "glyphs_drawings.png": detail}
+
+
+def _replace_block(card: Path, block: str) -> None:
+    text = card.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise ValueError(f"{card} has no {START} ... {END} block to fill")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    card.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def update_cards(names: list[str] | None = None) -> list[Path]:
+    """Rewrite the statistics blocks and image grids of the dataset cards.
+
+    Parameters
+    ----------
+    names
+        Datasets to update; default all (``mnist``, ``mnistm``, ``synth``, ``uci``,
+        ``glyphs``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    folder = cards_dir()
+    written = []
+    for name in names or [*DOMAINS, "glyphs"]:
+        if name == "glyphs":
+            figures, block = _glyph_figures(), glyph_stats()
+        else:
+            figures, block = {f"{name}.png": _digit_figure(name)}, digit_stats(name)
+        for filename, fig in figures.items():
+            _save_png(fig, folder / filename)
+            written.append(folder / filename)
+        _replace_block(folder / f"{name}.md", block)
+        written.append(folder / f"{name}.md")
+    return written

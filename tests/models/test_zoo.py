@@ -13,7 +13,7 @@ from tlwidgets.models import (
     pretrained_info,
 )
 from tlwidgets.models.zoo import WEIGHTS_DIR
-from tlwidgets.models.zoo_build import build_zoo
+from tlwidgets.models.zoo.build import build_zoo
 from tlwidgets.train import fit_linear_probe
 
 
@@ -91,4 +91,4 @@ def test_glyph_features_beat_random_features_for_a_10_label_mnist_probe(monkeypa
         torch.manual_seed(0)
         probe = fit_linear_probe(extract_features(model, train), train.labels, seed=0)
         accuracies[label] = probe.accuracy(extract_features(model, test), test.labels)
-    assert accuracies["pretrained"] > accuracies["random"] + 0.05, accuracies
+    assert accuracies["pretrained"] > accuracies["random"] + 0.15, accuracies

@@ -6,8 +6,8 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
-from ..train.batches import iterate_batches
-from ..train.evaluate import eval_mode
+from ..data.batches import iterate_batches
+from ..models.modes import eval_mode
 
 __all__ = ["extract_features"]
 

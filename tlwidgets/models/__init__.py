@@ -1,6 +1,7 @@
 """Models: backbones with one shared interface, and the pretrained zoo."""
 
 from .backbone import Backbone
+from .modes import eval_mode
 from .registry import create_backbone, list_backbones, register_backbone
 from .resnet import ResNet
 from .small_cnn import SmallCNN
@@ -12,6 +13,7 @@ __all__ = [
     "ResNet",
     "SmallCNN",
     "create_backbone",
+    "eval_mode",
     "list_backbones",
     "list_pretrained",
     "load_pretrained",

@@ -1,6 +1,5 @@
 """Training: the one loop (:func:`fit`), its objectives and the fine-tuning helpers."""
 
-from .batches import iterate_batches
 from .callbacks import Callback, FitState
 from .config import FitConfig
 from .evaluate import evaluate
@@ -25,7 +24,6 @@ __all__ = [
     "fit_linear_probe",
     "freeze_stages",
     "frozen_depth",
-    "iterate_batches",
     "keep_frozen_batchnorm_in_eval",
     "layerwise_param_groups",
     "unfreeze_all",

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from ..data.batches import iterate_batches
+from ..models.modes import eval_mode
 from ..runtime import get_device
-from .batches import iterate_batches
 from .objectives import ClassificationObjective, Objective
 
 __all__ = ["evaluate"]
-
-
-@contextmanager
-def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Put every module in eval mode, then restore each module's own mode (frozen BN included)."""
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        yield model
-    finally:
-        for module, training in modes:
-            module.training = training
 
 
 def evaluate(

@@ -25,8 +25,8 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
+from ..data.batches import iterate_batches, num_batches
 from ..runtime import get_device, seed_everything
-from .batches import iterate_batches, num_batches
 from .callbacks import Callback, FitState
 from .config import FitConfig
 from .evaluate import evaluate

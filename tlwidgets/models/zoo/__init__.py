@@ -5,22 +5,21 @@ checking the file's sha256 against the committed manifest. To rebuild every entr
 recipe (minutes on a CPU)::
 
     python -m tlwidgets.models.zoo build            # all entries, into the package
-    python -m tlwidgets.models.zoo build --smoke --out /tmp/zoo   # a quick check of the recipe
+    python -m tlwidgets.models.zoo build --smoke --out /tmp/zoo   # a quick check of the recipes
+    python -m tlwidgets.models.zoo list             # what is there, with source accuracies
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from safetensors.torch import load_file
 
-from .backbone import Backbone
+from ..backbone import Backbone
 
 __all__ = [
     "WEIGHTS_DIR",
@@ -38,7 +37,7 @@ class PretrainedWeightsError(RuntimeError):
     """Zoo weights that are missing, corrupted or do not match their manifest."""
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
@@ -47,7 +46,7 @@ def _sha256(path: Path) -> str:
 
 
 @cache
-def _read_manifest(weights_dir: Path) -> dict[str, dict[str, Any]]:
+def read_manifest(weights_dir: Path) -> dict[str, dict[str, Any]]:
     path = weights_dir / MANIFEST
     if not path.exists():
         return {}
@@ -56,12 +55,12 @@ def _read_manifest(weights_dir: Path) -> dict[str, dict[str, Any]]:
 
 def list_pretrained(weights_dir: Path = WEIGHTS_DIR) -> list[str]:
     """Names of the zoo entries, e.g. ``["glyphs-resnet", "synth-resnet"]``."""
-    return sorted(_read_manifest(weights_dir))
+    return sorted(read_manifest(weights_dir))
 
 
 def pretrained_info(name: str, weights_dir: Path = WEIGHTS_DIR) -> dict[str, Any]:
     """The manifest entry of ``name``: backbone, source task and accuracy, recipe, sha256, ..."""
-    manifest = _read_manifest(weights_dir)
+    manifest = read_manifest(weights_dir)
     if name not in manifest:
         raise ValueError(f"unknown pretrained model {name!r}; choose one of {sorted(manifest)}")
     return dict(manifest[name])
@@ -78,14 +77,14 @@ def load_pretrained(name: str, weights_dir: Path = WEIGHTS_DIR) -> Backbone:
         If the weights file is missing or its sha256 differs from the manifest (a corrupted
         or tampered file): nothing is loaded.
     """
-    from .registry import create_backbone
+    from ..registry import create_backbone
 
     info = pretrained_info(name, weights_dir)
     path = weights_dir / info["file"]
     rebuild = "reinstall tlwidgets, or rebuild the zoo: python -m tlwidgets.models.zoo build"
     if not path.exists():
         raise PretrainedWeightsError(f"zoo weights {path} are missing; {rebuild}")
-    actual = _sha256(path)
+    actual = sha256_of(path)
     if actual != info["sha256"]:
         raise PretrainedWeightsError(
             f"zoo weights {path.name} fail their sha256 check (manifest {info['sha256'][:12]}..., "
@@ -95,35 +94,3 @@ def load_pretrained(name: str, weights_dir: Path = WEIGHTS_DIR) -> Backbone:
     model = create_backbone(info["backbone"], num_classes=info["num_classes"])
     model.load_state_dict(load_file(path))
     return model.eval()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m tlwidgets.models.zoo {list,build}``."""
-    parser = argparse.ArgumentParser(prog="python -m tlwidgets.models.zoo", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="show the zoo entries and their source accuracy")
-    build = commands.add_parser("build", help="train the zoo entries from their recipes")
-    build.add_argument("names", nargs="*", help="entries to build (default: all)")
-    build.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for the weights")
-    build.add_argument("--smoke", action="store_true", help="tiny budget, to test the recipe")
-    args = parser.parse_args(argv)
-    if args.command == "list":
-        for name in list_pretrained():
-            info = pretrained_info(name)
-            print(
-                f"{name}: {info['backbone']}, {info['source_task']}, "
-                f"source accuracy {info['source_accuracy']:.3f}"
-            )
-        return 0
-    from .zoo_build import build_zoo
-
-    for name, info in build_zoo(args.names or None, out=args.out, smoke=args.smoke).items():
-        print(
-            f"{name}: source accuracy {info['source_accuracy']:.3f} "
-            f"in {info['build_seconds']:.0f} s -> {args.out / info['file']}"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

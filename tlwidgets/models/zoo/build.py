@@ -1,6 +1,6 @@
 """Recipes that train the pretrained zoo, and the build that writes weights + manifest.
 
-Kept apart from ``zoo.py`` so that loading weights never imports the training loop; only
+Kept apart from the loader so that loading weights never imports the training loop; only
 ``python -m tlwidgets.models.zoo build`` does.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from .zoo import MANIFEST, _read_manifest, _sha256
+from . import MANIFEST, WEIGHTS_DIR, read_manifest, sha256_of
 
 __all__ = ["RECIPES", "Recipe", "build_zoo"]
 
@@ -44,7 +44,7 @@ class Recipe:
 
 def _glyphs(split: str) -> Callable[[], Any]:
     def load() -> Any:
-        from ..data import load_glyphs
+        from ...data import load_glyphs
 
         return load_glyphs("background", split)
 
@@ -53,7 +53,7 @@ def _glyphs(split: str) -> Callable[[], Any]:
 
 def _domain(name: str, split: str) -> Callable[[], Any]:
     def load() -> Any:
-        from ..data import load_domain
+        from ...data import load_domain
 
         return load_domain(name, split)
 
@@ -91,9 +91,9 @@ RECIPES: dict[str, Recipe] = {
 
 def _train(recipe: Recipe, smoke: bool) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Train one recipe; return the CPU model and its manifest entry (without file/sha256)."""
-    from ..data import load_domain
-    from ..train import ClassificationObjective, FitConfig, evaluate, fit
-    from .registry import create_backbone
+    from ...data import load_domain
+    from ...train import ClassificationObjective, FitConfig, evaluate, fit
+    from ..registry import create_backbone
 
     train_data, eval_data = recipe.load_train(), recipe.load_eval()
     if smoke:  # a few hundred images and one epoch: checks the recipe, not the accuracy
@@ -153,8 +153,7 @@ def build_zoo(
 
     Entries not rebuilt keep their manifest rows. Returns the new manifest rows.
     """
-    from ..runtime import SMOKE_ENV, is_smoke
-    from .zoo import WEIGHTS_DIR
+    from ...runtime import SMOKE_ENV, is_smoke
 
     if is_smoke() and not smoke:
         raise RuntimeError(
@@ -174,8 +173,8 @@ def build_zoo(
         path = out / f"{name}.safetensors"
         tensors = {key: value.contiguous() for key, value in model.state_dict().items()}
         save_file(tensors, str(path), metadata={"name": name, "backbone": entry["backbone"]})
-        entry = {"file": path.name, "sha256": _sha256(path), **entry}
+        entry = {"file": path.name, "sha256": sha256_of(path), **entry}
         manifest[name] = built[name] = entry
         manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    _read_manifest.cache_clear()
+    read_manifest.cache_clear()
     return built

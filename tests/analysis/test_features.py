@@ -25,7 +25,7 @@ def test_features_at_every_stage_have_the_stage_width():
 def test_unpooled_maps_and_model_mode_is_restored():
     model = create_backbone("small_cnn").train()
     maps = extract_features(model, images(3), stage=0, pool=False)
-    assert maps.shape == (3, 32, 16, 16)
+    assert maps.shape == (3, 16, 16, 16)
     assert model.training
 
 
@@ -37,7 +37,7 @@ def test_features_match_the_model_forward_pass():
 
 
 def test_bad_stage_is_explained():
-    with pytest.raises(ValueError, match=r"stage must be in 0..2"):
-        extract_features(create_backbone("small_cnn"), images(), stage=3)
+    with pytest.raises(ValueError, match=r"stage must be in 0..3"):
+        extract_features(create_backbone("small_cnn"), images(), stage=4)
     with pytest.raises(TypeError, match="not a tlwidgets backbone"):
         extract_features(torch.nn.Linear(2, 2), images())

@@ -16,9 +16,9 @@ def test_layer_decay_gives_smaller_rates_to_earlier_stages():
 
 
 def test_frozen_stages_are_left_out():
-    model = freeze_stages(create_backbone("small_cnn"), 2)
+    model = freeze_stages(create_backbone("small_cnn"), 3)
     names = [group["name"] for group in layerwise_param_groups(model, 1e-3)]
-    assert names == ["stage2", "head"]
+    assert names == ["stage3", "head"]
 
 
 def test_groups_drive_fit(blobs):

@@ -147,7 +147,7 @@ def make_uci(seed: int = 0) -> dict[str, np.ndarray]:
     -------
     dict
         ``x_*`` (N, 32, 32) uint8 grey, ``y_*`` (N,) uint8, ``source_*`` (N,) int32 row in
-        ``load_digits()``; 1,437 train / 360 test.
+        ``load_digits()``; 1,438 train / 359 test.
     """
     from sklearn.datasets import load_digits
 

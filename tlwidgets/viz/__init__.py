@@ -4,6 +4,7 @@ Figures are built with the object API on an Agg canvas (never ``pyplot``), so th
 safe to draw from a background thread and to save or convert to PNG bytes.
 """
 
+from .figure import CourseFigure, new_figure, png_bytes
 from .grids import image_grid
 
-__all__ = ["image_grid"]
+__all__ = ["CourseFigure", "image_grid", "new_figure", "png_bytes"]

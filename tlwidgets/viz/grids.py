@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from .figure import CourseFigure, new_figure
 
 __all__ = ["image_grid"]
 
@@ -41,7 +41,7 @@ def image_grid(
     ncols: int = 10,
     title: str | None = None,
     scale: float = 1.0,
-) -> Figure:
+) -> CourseFigure:
     """Draw images in a grid, row by row, with an optional label above each one.
 
     Parameters
@@ -60,8 +60,9 @@ def image_grid(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        A figure on an Agg canvas; save it with ``fig.savefig(...)``.
+    CourseFigure
+        A matplotlib figure on an Agg canvas; it shows itself as the last value of a
+        notebook cell, and ``fig.savefig(...)`` saves it.
 
     Raises
     ------
@@ -81,8 +82,7 @@ def image_grid(
     nrows = math.ceil(n / ncols)
     row_inches = (CELL_INCHES + (LABEL_INCHES if labels is not None else 0.05)) * scale
     top = TITLE_INCHES * scale if title else 0.05
-    fig = Figure(figsize=(ncols * CELL_INCHES * scale + 0.1, nrows * row_inches + top))
-    FigureCanvasAgg(fig)
+    fig = new_figure(figsize=(ncols * CELL_INCHES * scale + 0.1, nrows * row_inches + top))
     height = fig.get_figheight()
     fig.subplots_adjust(
         left=0.05 / fig.get_figwidth(),

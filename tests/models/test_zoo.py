@@ -40,6 +40,12 @@ def test_create_backbone_from_pretrained_resets_the_head_only():
     assert torch.equal(model.stages[1].conv1.weight, base.stages[1].conv1.weight)
 
 
+def test_pretrained_false_is_random_init_and_true_asks_which_weights():
+    assert create_backbone("resnet", pretrained=False).num_classes == 10
+    with pytest.raises(ValueError, match="name a zoo entry"):
+        create_backbone("resnet", pretrained=True)
+
+
 def test_pretrained_for_another_architecture_is_refused():
     with pytest.raises(ValueError, match="are for backbone 'resnet', not 'small_cnn'"):
         create_backbone("small_cnn", pretrained="glyphs-resnet")

@@ -30,7 +30,9 @@ def list_backbones() -> list[str]:
     return sorted(_BACKBONES)
 
 
-def create_backbone(name: str, num_classes: int = 10, pretrained: str | None = None) -> Backbone:
+def create_backbone(
+    name: str, num_classes: int = 10, pretrained: str | bool | None = None
+) -> Backbone:
     """Build a backbone by name, optionally starting from pretrained zoo weights.
 
     Parameters
@@ -40,20 +42,28 @@ def create_backbone(name: str, num_classes: int = 10, pretrained: str | None = N
     num_classes
         Outputs of the classifier (0 for a pure feature extractor).
     pretrained
-        A zoo entry (see ``tlwidgets.models.list_pretrained()``) trained for this architecture.
+        None or False for random weights, or the name of a zoo entry trained for this
+        architecture (see ``tlwidgets.models.list_pretrained()``).
         Its stages are loaded and verified; the classifier is new unless the zoo entry already
         has ``num_classes`` outputs, in which case its trained classifier is kept.
 
     Raises
     ------
     ValueError
-        For an unknown backbone name, or zoo weights made for another architecture.
+        For an unknown backbone name, ``pretrained=True`` (which weights?), or zoo weights
+        made for another architecture.
     """
     if name not in _BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; choose one of {list_backbones()}")
-    if pretrained is None:
+    if pretrained is None or pretrained is False:
         return _BACKBONES[name](num_classes)
-    from .zoo import load_pretrained, pretrained_info
+    from .zoo import list_pretrained, load_pretrained, pretrained_info
+
+    if pretrained is True:
+        raise ValueError(
+            "pretrained=True does not say which weights; name a zoo entry, "
+            f"e.g. pretrained='glyphs-resnet' (choose from {list_pretrained()})"
+        )
 
     info = pretrained_info(pretrained)
     if info["backbone"] != name:

@@ -229,3 +229,20 @@ def test_fit_uses_cuda_with_autocast(blobs):
     history = fit(model, blobs, config=FitConfig(epochs=1, batch_size=64), val_data=blobs)
     assert history.device.startswith("cuda")
     assert next(model.parameters()).is_cuda
+
+
+def test_epoch_metrics_are_logged_with_their_names(blobs):
+    calls = []
+
+    def source_accuracy():
+        calls.append(1)
+        return {"acc": 0.25}
+
+    history = fit(
+        small_model(),
+        blobs,
+        config=FitConfig(epochs=2, batch_size=128),
+        epoch_metrics={"source": source_accuracy},
+    )
+    assert history.series("source_acc", per="epoch") == [0.25, 0.25]
+    assert len(calls) == 2

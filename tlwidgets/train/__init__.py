@@ -9,8 +9,18 @@ from .loop import TrainingError, fit
 from .objectives import ClassificationObjective, Objective
 from .param_groups import layerwise_param_groups
 from .probe import LinearProbe, fit_linear_probe
+from .transfer import (
+    STRATEGIES,
+    SourceTask,
+    TransferConfig,
+    build_transfer_model,
+    load_source_task,
+    select_labels,
+    transfer,
+)
 
 __all__ = [
+    "STRATEGIES",
     "Callback",
     "ClassificationObjective",
     "FitConfig",
@@ -18,7 +28,10 @@ __all__ = [
     "History",
     "LinearProbe",
     "Objective",
+    "SourceTask",
     "TrainingError",
+    "TransferConfig",
+    "build_transfer_model",
     "evaluate",
     "fit",
     "fit_linear_probe",
@@ -26,5 +39,8 @@ __all__ = [
     "frozen_depth",
     "keep_frozen_batchnorm_in_eval",
     "layerwise_param_groups",
+    "load_source_task",
+    "select_labels",
+    "transfer",
     "unfreeze_all",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict
 from typing import Any
@@ -90,6 +90,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     stop_event: threading.Event | None = None,
     param_groups: Sequence[dict[str, Any]] | None = None,
+    epoch_metrics: Mapping[str, Callable[[], Mapping[str, float]]] | None = None,
 ) -> History:
     """Train ``model`` on ``train_data`` with ``objective`` and return what happened.
 
@@ -115,6 +116,10 @@ def fit(
         Optimizer groups with their own learning rates
         (see :func:`~tlwidgets.train.layerwise_param_groups`); default: every trainable
         parameter at ``config.lr``.
+    epoch_metrics
+        Extra measurements after every epoch: ``{"source": fn}`` logs each ``key`` of
+        ``fn()`` as ``source_key``. Used to watch the source task while fine-tuning on the
+        target (e.g. ``lambda: evaluate(source_view, source_val)``) - forgetting, live.
 
     Returns
     -------
@@ -223,6 +228,9 @@ def fit(
             for name, data in val_sets.items():
                 for key, value in evaluate(model, data, objective, device=device).items():
                     epoch_row[f"{name}_{key}"] = value
+            for name, measure in (epoch_metrics or {}).items():
+                for key, value in measure().items():
+                    epoch_row[f"{name}_{key}"] = float(value)
             epoch_row["time"] = time.perf_counter() - start
             history.epochs.append(epoch_row)
             last_finite = _snapshot(model)

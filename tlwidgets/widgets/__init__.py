@@ -1,0 +1,23 @@
+"""Widgets: ipywidgets panels that configure and call ``train``/``analysis``, nothing more.
+
+- :class:`FineTuneLab`: fine-tune a pretrained backbone live, stop, compare runs.
+- :class:`FeatureExplorer`: see what a network learned (2-D maps, filters, activations).
+
+They use core ipywidgets only, so they work in JupyterLab, Colab, VS Code and Voila.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["FeatureExplorer", "FineTuneLab"]
+
+_HOMES = {"FineTuneLab": "finetune_lab", "FeatureExplorer": "feature_explorer"}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: building a widget module pulls in ipywidgets and matplotlib.
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,71 @@
+"""A matplotlib figure shown in an ``ipywidgets.Image``, redrawn at most a few times a second.
+
+Drawing uses the object API on an Agg canvas (never pyplot), so it is safe from the
+training thread; setting the Image's bytes from a thread updates the page live. Throttling
+keeps plotting from slowing training down: at most ``max_fps`` redraws a second, and never
+more than ``max_busy`` of the time (a 50 ms redraw then waits at least 1 s for the next).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..viz.figure import new_figure, png_bytes
+
+__all__ = ["FigureImage"]
+
+
+class FigureImage:
+    """Keeps one figure and its PNG in ``widget`` (an ``ipywidgets.Image``).
+
+    Parameters
+    ----------
+    draw
+        ``draw(figure)`` draws the current state onto a cleared figure.
+    figsize
+        Inches (width, height).
+    dpi
+        Resolution of the PNG.
+    max_fps
+        At most this many redraws per second from :meth:`refresh` (``force`` ignores it).
+    max_busy
+        Largest fraction of wall-clock time :meth:`refresh` may spend drawing.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[[Figure], None],
+        *,
+        figsize: tuple[float, float] = (6.0, 3.0),
+        dpi: float = 80,
+        max_fps: float = 5.0,
+        max_busy: float = 0.05,
+    ):
+        self.draw = draw
+        self.dpi = dpi
+        self.min_interval = 1.0 / max_fps
+        self.max_busy = max_busy
+        self.figure = new_figure(figsize=figsize)
+        self.widget = widgets.Image(format="png")
+        self.redraws = 0  # how many times the picture was drawn (tests, benchmarks)
+        self._next = float("-inf")  # perf_counter time before which refresh() skips
+        self._lock = threading.Lock()
+
+    def refresh(self, force: bool = False) -> bool:
+        """Redraw now if the throttle allows it (always with ``force``); True if redrawn."""
+        start = time.perf_counter()
+        if not force and start < self._next:
+            return False
+        with self._lock:
+            self.figure.clear()
+            self.draw(self.figure)
+            self.widget.value = png_bytes(self.figure, dpi=self.dpi)
+            self.redraws += 1
+            took = time.perf_counter() - start
+            self._next = start + max(self.min_interval, took / self.max_busy)
+        return True

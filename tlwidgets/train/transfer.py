@@ -52,7 +52,7 @@ class TransferConfig:
 
     strategy: str = "finetune_all"  # "scratch", "linear_probe", "finetune_all", "finetune_top"
     freeze_depth: int = 0  # finetune_top only: leading stages kept frozen, 0..len(stages)
-    lr: float = 1e-3  # learning rate of the new head (and of everything, from scratch)
+    lr: float = 1e-2  # learning rate of the new head (and of everything, from scratch)
     backbone_lr_ratio: float = 0.1  # backbone rate / head rate when fine-tuning
     epochs: int = 10  # passes over the selected target examples
     batch_size: int = 32  # examples per step

@@ -5,6 +5,30 @@ safe to draw from a background thread and to save or convert to PNG bytes.
 """
 
 from .figure import CourseFigure, new_figure, png_bytes
+from .filters import draw_filters_and_activations, filter_tiles, filters_and_activations, mosaic
 from .grids import image_grid
+from .scatter import (
+    add_projection_legend,
+    class_colours,
+    draw_neighbours,
+    draw_projection,
+    neighbour_strip,
+    projection_scatter,
+)
 
-__all__ = ["CourseFigure", "image_grid", "new_figure", "png_bytes"]
+__all__ = [
+    "CourseFigure",
+    "add_projection_legend",
+    "class_colours",
+    "draw_filters_and_activations",
+    "draw_neighbours",
+    "draw_projection",
+    "filter_tiles",
+    "filters_and_activations",
+    "image_grid",
+    "mosaic",
+    "neighbour_strip",
+    "new_figure",
+    "png_bytes",
+    "projection_scatter",
+]

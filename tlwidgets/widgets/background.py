@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from ..runtime import release_idle_openmp_workers
+
 __all__ = ["BackgroundRun"]
 
 
@@ -41,6 +43,7 @@ class BackgroundRun:
             raise RuntimeError("a run is already active: press Stop or call wait() first")
         self.stop_event = threading.Event()
         self.error = None
+        release_idle_openmp_workers()  # else the new thread's torch ops may run at half speed
 
         def run() -> None:
             try:

@@ -1,0 +1,164 @@
+"""The widgets work in a real JupyterLab, in headless Chromium, driven by Playwright.
+
+The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``conftest.py``),
+runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
+stage, and fails on any error the page logs. Elements are found inside each widget's own root
+(by CSS class, or by role and accessible name), never by searching the whole page: the code
+cells contain the same words as the widgets. A screenshot is saved to ``test-artifacts/``
+whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+DEMO = Path(__file__).with_name("widgets_demo.ipynb")
+SCREENSHOT = "widgets_lab.png"
+OPEN_TIMEOUT_MS = 60_000  # JupyterLab loads and the kernel starts
+RUN_ALL_TIMEOUT_MS = 60_000  # the demo's cells take a few seconds in smoke mode
+TRAIN_TIMEOUT_MS = 120_000  # one smoke-budget run in FineTuneLab
+VIEW_TIMEOUT_MS = 60_000  # the explorer recomputes its view
+
+KERNEL_READY = re.compile(r"^(?!No Kernel).* \| Idle$")  # the status bar's kernel item
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # conftest skips without Chromium
+
+# True once every code cell shows an execution count: "[3]:", not "[*]:" (running) or "[ ]:".
+ALL_CELLS_RAN = """() => {
+    const prompts = [...document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")];
+    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+}"""
+
+# The rows of an HTML table, each a {column header: cell text} object.
+TABLE_ROWS = """table => {
+    const heads = [...table.querySelectorAll("thead th")].map(th => th.textContent.trim());
+    return [...table.querySelectorAll("tbody tr")].map(tr => Object.fromEntries(
+        [...tr.cells].map((cell, i) => [heads[i] ?? String(i), cell.textContent.trim()])));
+}"""
+
+# True once an <img> shows a decoded picture from a blob: or data: address.
+IMAGE_SHOWN = """img => img.complete && img.naturalWidth > 0
+    && (img.src.startsWith("blob:") || img.src.startsWith("data:"))"""
+
+# The SHA-256 of the bytes an <img> shows, to tell a new picture from a re-sent one.
+IMAGE_DIGEST = """async img => {
+    const bytes = await (await fetch(img.src)).arrayBuffer();
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, "0")).join("");
+}"""
+
+
+def image_in(root: Locator, css_class: str) -> Locator:
+    """The ``<img>`` of the Image widget with ``css_class`` (the class sits on the img itself)."""
+    return root.locator(f"img.{css_class}, .{css_class} img").first
+
+
+def wait_until_shown(image: Locator, timeout_ms: float) -> None:
+    """Wait until ``image`` is visible and shows a decoded, non-empty picture."""
+    expect(image).to_be_visible(timeout=timeout_ms)
+    image.page.wait_for_function(IMAGE_SHOWN, arg=image.element_handle(), timeout=timeout_ms)
+
+
+def run_all_cells(page: Page, notebook: str) -> None:
+    """Run > Run All Cells once the kernel is connected; wait until every code cell has run."""
+    # The status bar says "No Kernel | Initializing", then "Python 3 (ipykernel) | Idle" once
+    # the kernel is connected; Run All before that is silently ignored. (The toolbar's
+    # execution indicator reads "idle" before the kernel starts, so it cannot tell.)
+    kernel = page.locator("#jp-main-statusbar").get_by_title(f"Change kernel for {notebook}")
+    expect(kernel).to_have_text(KERNEL_READY, timeout=OPEN_TIMEOUT_MS)
+    page.locator("#jp-MainMenu").get_by_role("menuitem", name="Run", exact=True).click()
+    run_all = page.get_by_role("menuitem", name="Run All Cells", exact=True)
+    expect(run_all).to_be_enabled()
+    run_all.click()
+    page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS)
+    tracebacks = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
+    )
+    assert tracebacks.count() == 0, "a demo cell failed:\n" + "\n".join(
+        tracebacks.all_inner_texts()
+    )
+    expect(kernel).to_have_text(KERNEL_READY, timeout=RUN_ALL_TIMEOUT_MS)
+
+
+def check_finetune_lab(lab: Locator) -> None:
+    """Train once; the status reports the finished run, the plots and the runs table show it."""
+    plots = {name: image_in(lab, name) for name in ("tlw-live-plot", "tlw-compare-plot")}
+    before = {}  # both plots show a placeholder before the first run: remember them
+    for name, plot in plots.items():
+        wait_until_shown(plot, timeout_ms=10_000)
+        before[name] = plot.evaluate(IMAGE_DIGEST)
+
+    # The accessible name starts with the icon's glyph, so match the end of it.
+    lab.get_by_role("button", name=re.compile(r"^\W*Train$")).click()
+
+    status = lab.locator(".tlw-status")
+    expect(status).to_contain_text(re.compile(r"Finished run 1|Error"), timeout=TRAIN_TIMEOUT_MS)
+    text = status.inner_text()
+    assert "Finished run 1" in text, f"FineTuneLab status after Train: {text!r}"
+    assert re.search(r"\d+(\.\d+)?\s*%", text), f"no accuracy percentage in status {text!r}"
+
+    for name, plot in plots.items():
+        wait_until_shown(plot, timeout_ms=10_000)
+        assert plot.evaluate(IMAGE_DIGEST) != before[name], f"{name} still shows its placeholder"
+
+    table = lab.locator(".tlw-runs-table table")
+    expect(table).to_be_visible()
+    rows = table.evaluate(TABLE_ROWS)
+    assert any(row.get("run") == "1" for row in rows), f"no row for run 1 in the runs table: {rows}"
+
+
+def check_feature_explorer(explorer: Locator) -> None:
+    """Choosing another stage draws a different picture and keeps the metrics shown."""
+    plot = image_in(explorer, "tlw-explorer-plot")
+    wait_until_shown(plot, timeout_ms=VIEW_TIMEOUT_MS)
+    metrics = explorer.locator(".tlw-explorer-metrics")
+    expect(metrics).not_to_be_empty(timeout=VIEW_TIMEOUT_MS)
+    before_src = plot.get_attribute("src")
+    before_digest = plot.evaluate(IMAGE_DIGEST)
+
+    stage = explorer.get_by_label("Stage", exact=True)
+    current = stage.input_value()
+    options = stage.locator("option").evaluate_all("options => options.map(o => o.value)")
+    other = next((value for value in options if value != current), None)
+    assert other is not None, f"the Stage dropdown offers one choice only: {options}"
+    stage.select_option(other)
+
+    expect(plot).not_to_have_attribute("src", before_src or "", timeout=VIEW_TIMEOUT_MS)
+    wait_until_shown(plot, timeout_ms=VIEW_TIMEOUT_MS)
+    assert plot.evaluate(IMAGE_DIGEST) != before_digest, f"stage {other!r} drew the same picture"
+    expect(metrics).not_to_be_empty()
+    status = explorer.locator(".tlw-explorer-status")
+    expect(status).not_to_contain_text("Error")
+
+
+@pytest.mark.timeout(300)
+def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
+    page, errors = chromium_page
+    shutil.copy(DEMO, lab_server.root / DEMO.name)  # served copy: autosave never touches DEMO
+
+    try:
+        page.goto(lab_server.notebook_url(DEMO.name))
+        expect(page.locator(".jp-Notebook")).to_be_visible(timeout=OPEN_TIMEOUT_MS)
+        run_all_cells(page, DEMO.name)
+
+        lab = page.locator(".tlw-finetune-lab")
+        explorer = page.locator(".tlw-feature-explorer")
+        expect(lab).to_be_visible()
+        expect(explorer).to_be_visible()
+
+        check_finetune_lab(lab)
+        check_feature_explorer(explorer)
+    except Exception:
+        # Shown under "Captured stdout" with the failure: what the page and server said.
+        print("browser errors:\n" + (errors.report() or "  (none)"))
+        print("JupyterLab log (end):\n" + lab_server.log()[-4000:])
+        raise
+    finally:
+        page.screenshot(path=artifacts_dir / SCREENSHOT, full_page=True)
+
+    assert not errors.messages, "the browser logged errors:\n" + errors.report()

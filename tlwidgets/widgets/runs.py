@@ -1,0 +1,163 @@
+"""The runs a :class:`~tlwidgets.widgets.FineTuneLab` has finished: records, table and plot.
+
+Every finished (or stopped) run becomes a :class:`Run`; the lab shows them side by side as
+an HTML table (:func:`runs_table_html`) and as one accuracy curve per run
+(:func:`draw_comparison`), so that e.g. freeze depth 0 and 3 can be compared without code.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from torch import nn
+
+from ..train import History, TransferConfig, frozen_depth
+
+__all__ = ["STRATEGY_LABELS", "Run", "draw_comparison", "run_label", "runs_table_html"]
+
+# What the learner reads for each of tlwidgets.train.STRATEGIES.
+STRATEGY_LABELS = {
+    "scratch": "scratch",
+    "linear_probe": "linear probe",
+    "finetune_all": "fine-tune all",
+    "finetune_top": "fine-tune top stages",
+}
+
+COLUMNS = (
+    "run",
+    "strategy",
+    "freeze depth",
+    "lr",
+    "ratio",
+    "epochs",
+    "labels/class",
+    "seed",
+    "final target acc",
+    "best target acc",
+    "final source acc",
+    "status",
+    "seconds",
+)
+
+# Inline styles: the table must read well in any front end, with no stylesheet to rely on.
+TH = '<th style="padding: 2px 6px; border-bottom: 1px solid #999">'
+TD = '<td style="padding: 2px 6px; white-space: nowrap; text-align: right">'
+
+
+@dataclass
+class Run:
+    """One finished (or stopped) run of the lab."""
+
+    number: int  # 1, 2, ... in the order the runs were started since the last reset
+    config: TransferConfig  # what was trained
+    history: History  # what fit() recorded (status "completed" or "stopped")
+    model: nn.Module  # the trained model (its last good weights when stopped)
+
+    @property
+    def label(self) -> str:
+        """The run's legend entry, e.g. "run 2: fine-tune top stages, freeze 3, lr 1e-03"."""
+        return f"run {self.number}: {run_label(self.config)}"
+
+    @property
+    def target_accs(self) -> list[float]:
+        """Target validation accuracy after each epoch, in [0, 1]."""
+        return self.history.series("target_acc", per="epoch")
+
+    @property
+    def final_target_acc(self) -> float | None:
+        """Target accuracy after the last epoch (None when no epoch finished)."""
+        return self.target_accs[-1] if self.target_accs else None
+
+    @property
+    def best_target_acc(self) -> float | None:
+        """Best target accuracy over the epochs (None when no epoch finished)."""
+        return max(self.target_accs) if self.target_accs else None
+
+    @property
+    def final_source_acc(self) -> float | None:
+        """Source-task accuracy after the last epoch (None without a source task)."""
+        values = self.history.series("source_acc", per="epoch")
+        return values[-1] if values else None
+
+
+def run_label(config: TransferConfig) -> str:
+    """Describe a config in a few words: strategy, freeze depth (top stages only), lr, labels."""
+    words = [STRATEGY_LABELS[config.strategy]]
+    if config.strategy == "finetune_top":
+        words.append(f"freeze {config.freeze_depth}")
+    words.append(f"lr {config.lr:.0e}")
+    if config.strategy in ("finetune_all", "finetune_top"):
+        words.append(f"ratio {config.backbone_lr_ratio:.2g}")
+    labels = "all" if config.labels_per_class is None else config.labels_per_class
+    words.append(f"{labels}/class")
+    return ", ".join(words)
+
+
+def _percent(value: float | None) -> str:
+    return "\N{EM DASH}" if value is None else f"{100 * value:.1f}%"
+
+
+def runs_table_html(runs: Sequence[Run]) -> str:
+    """An HTML table with one row per run (and a hint row when there is none yet)."""
+    head = "".join(f"{TH}{html.escape(name)}</th>" for name in COLUMNS)
+    rows = []
+    for run in runs:
+        config = run.config
+        cells = (
+            run.number,
+            STRATEGY_LABELS[config.strategy],
+            frozen_depth(run.model),
+            f"{config.lr:.0e}",
+            f"{config.backbone_lr_ratio:.2g}",
+            config.epochs,
+            "all" if config.labels_per_class is None else config.labels_per_class,
+            config.seed,
+            _percent(run.final_target_acc),
+            _percent(run.best_target_acc),
+            _percent(run.final_source_acc),
+            run.history.status,
+            f"{run.history.seconds:.1f}",
+        )
+        rows.append("<tr>" + "".join(f"{TD}{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td colspan="{len(COLUMNS)}">No runs yet: press Train.</td></tr>')
+    return (
+        '<table class="tlw-runs" style="border-collapse: collapse"><thead><tr>'
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def draw_comparison(figure: Figure, runs: Sequence[Run]) -> None:
+    """Target accuracy (%) per epoch of every run, one labelled line each, on ``figure``."""
+    axes = figure.add_subplot()
+    for run in runs:
+        accs = run.target_accs
+        if accs:
+            epochs = range(1, len(accs) + 1)
+            axes.plot(epochs, [100 * a for a in accs], marker="o", markersize=3, label=run.label)
+    axes.set_title("Compare runs: target accuracy")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("target accuracy (%)")
+    axes.set_ylim(0, 100)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(alpha=0.3)
+    if any(run.target_accs for run in runs):
+        axes.legend(fontsize="x-small", loc="lower right")
+    else:
+        axes.text(
+            0.5,
+            0.5,
+            "finished runs appear here",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            color="grey",
+        )
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9)  # no tight_layout: 2x cost

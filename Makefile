@@ -38,7 +38,8 @@ lab: venv ## Set up, build the datasets, open JupyterLab on notebooks/00_start_h
 	cd notebooks && exec $(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) \
 	  --LabApp.extension_manager=readonly $(LAB_ARGS) 00_start_here.ipynb
 
-test: venv ## Set up, lint, then run every test (notebooks included, in smoke mode)
+test: venv ## Set up, build the datasets, lint, run every test (notebooks in smoke mode)
+	$(BUILD_DATA)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest tests/

@@ -6,58 +6,19 @@ data and runtime folders, in its own process group so the whole group can be sto
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, get_json, stop_group
+
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180  # a cold dataset build is budgeted at 90 s on 2 cores, lab start ~10 s
-STOP_TIMEOUT_S = 30
-
-
-def _free_loopback_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get_json(url: str) -> dict | None:
-    """Return the JSON at ``url``, or None while the server is not answering yet."""
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with direct.open(url, timeout=5) as response:
-            return json.load(response)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def _stop_group(process: subprocess.Popen) -> bool:
-    """SIGTERM the process group led by ``process``; True if all of it exited in time."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            os.killpg(process.pid, 0)  # raises once no process of the group is left
-            time.sleep(0.2)
-    except ProcessLookupError:
-        return True
-    except subprocess.TimeoutExpired:
-        pass
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return False
 
 
 @pytest.mark.slow
@@ -67,7 +28,7 @@ def test_make_lab_serves_the_start_notebook(tmp_path: Path) -> None:
     if not stamp.exists() or stamp.stat().st_mtime < (REPO / "pyproject.toml").stat().st_mtime:
         pytest.skip(f"{venv} is not set up by make (stale {stamp.name}); `make test` does that")
 
-    port = _free_loopback_port()
+    port = free_loopback_port()
     token = secrets.token_hex(16)
     lab_args = (
         f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1 "
@@ -94,11 +55,11 @@ def test_make_lab_serves_the_start_notebook(tmp_path: Path) -> None:
         listing = None
         while listing is None and lab.poll() is None and time.monotonic() < deadline:
             time.sleep(1)
-            listing = _get_json(url)
+            listing = get_json(url)
         assert listing is not None, f"no answer from {url}:\n{log_path.read_text()}"
         names = [item["name"] for item in listing["content"]]
         assert "00_start_here.ipynb" in names
     finally:
-        stopped = _stop_group(lab)
+        stopped = stop_group(lab)
 
     assert stopped, f"`make lab` did not stop within {STOP_TIMEOUT_S} s:\n{log_path.read_text()}"

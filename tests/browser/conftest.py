@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +26,8 @@ from pathlib import Path
 import psutil
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+
+from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, get_json, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored; screenshots land here
@@ -44,7 +44,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 2400}  # tall: both widgets fit, so the screenshot shows them
 START_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 30
 
 # User settings in the throw-away settings folder. No news or update pop-up (it could cover
 # what the test clicks, and fetching it is network access); no notebook windowing, so every
@@ -62,41 +61,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip a ``browser`` test, before its fixtures start a server, when Chromium is missing."""
     if item.get_closest_marker("browser") and not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (CI does) to run this")
-
-
-def _free_loopback_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get_json(url: str) -> dict | None:
-    """Return the JSON at ``url``, or None while the server is not answering yet."""
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with direct.open(url, timeout=5) as response:
-            return json.load(response)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def _stop_group(process: subprocess.Popen) -> bool:
-    """SIGTERM the process group led by ``process``; True if all of it exited in time."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            os.killpg(process.pid, 0)  # raises once no process of the group is left
-            time.sleep(0.2)
-    except ProcessLookupError:
-        return True
-    except subprocess.TimeoutExpired:
-        pass
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return False
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
@@ -141,7 +105,7 @@ def lab_server(tmp_path: Path) -> Iterator[LabServer]:
     """
     root = tmp_path / "root"
     root.mkdir()
-    port = _free_loopback_port()
+    port = free_loopback_port()
     token = secrets.token_hex(16)
     env = dict(os.environ)
     for name in (
@@ -189,12 +153,12 @@ def lab_server(tmp_path: Path) -> Iterator[LabServer]:
         status = None
         while status is None and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.5)
-            status = _get_json(status_url)
+            status = get_json(status_url)
         assert status is not None, f"no answer from {status_url}:\n{server.log()}"
         yield server
     finally:
         started = _descendants(process.pid)  # kernels included, before they are shut down
-        stopped = _stop_group(process)
+        stopped = stop_group(process)
 
     assert stopped, f"JupyterLab did not stop within {STOP_TIMEOUT_S} s:\n{server.log()}"
     _, alive = psutil.wait_procs(started, timeout=STOP_TIMEOUT_S)

@@ -31,6 +31,18 @@ def get_json(url: str) -> dict | None:
         return None
 
 
+def wait_for_json(
+    url: str, process: subprocess.Popen, timeout: float, interval: float = 0.5
+) -> dict | None:
+    """Poll ``url`` until it answers JSON; None if ``process`` exits or ``timeout`` s pass."""
+    deadline = time.monotonic() + timeout
+    answer = None
+    while answer is None and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(interval)
+        answer = get_json(url)
+    return answer
+
+
 def stop_group(process: subprocess.Popen) -> bool:
     """SIGTERM the process group led by ``process``; True if all of it exited in time."""
     if process.poll() is None:

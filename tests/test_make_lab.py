@@ -10,12 +10,11 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, get_json, stop_group
+from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, stop_group, wait_for_json
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180  # a cold dataset build is budgeted at 90 s on 2 cores, lab start ~10 s
@@ -51,11 +50,7 @@ def test_make_lab_serves_the_start_notebook(tmp_path: Path) -> None:
         )
     try:
         url = f"http://127.0.0.1:{port}/api/contents?token={token}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        listing = None
-        while listing is None and lab.poll() is None and time.monotonic() < deadline:
-            time.sleep(1)
-            listing = get_json(url)
+        listing = wait_for_json(url, lab, START_TIMEOUT_S, interval=1)
         assert listing is not None, f"no answer from {url}:\n{log_path.read_text()}"
         names = [item["name"] for item in listing["content"]]
         assert "00_start_here.ipynb" in names

@@ -15,7 +15,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,7 +26,7 @@ import psutil
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
-from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, get_json, stop_group
+from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, stop_group, wait_for_json
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored; screenshots land here
@@ -149,11 +148,7 @@ def lab_server(tmp_path: Path) -> Iterator[LabServer]:
     started: list[psutil.Process] = []
     try:
         status_url = f"{server.base_url}/api/status?token={token}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        status = None
-        while status is None and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.5)
-            status = get_json(status_url)
+        status = wait_for_json(status_url, process, START_TIMEOUT_S)
         assert status is not None, f"no answer from {status_url}:\n{server.log()}"
         yield server
     finally:

@@ -11,15 +11,9 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from ..models.modes import eval_mode
+from .features import backbone_stages
 
 __all__ = ["first_layer_filters", "nearest_neighbours", "stage_activations"]
-
-
-def _check_backbone(model: nn.Module) -> nn.ModuleList:
-    stages = getattr(model, "stages", None)
-    if stages is None or not hasattr(model, "forward_stages"):
-        raise TypeError(f"{type(model).__name__} is not a tlwidgets backbone (no stages)")
-    return stages
 
 
 def first_layer_filters(model: nn.Module) -> Tensor:
@@ -43,7 +37,7 @@ def first_layer_filters(model: nn.Module) -> Tensor:
     ValueError
         If stage 0 has no ``nn.Conv2d``.
     """
-    stages = _check_backbone(model)
+    stages = backbone_stages(model)
     for module in stages[0].modules():
         if isinstance(module, nn.Conv2d):
             return module.weight.detach().float().cpu().clone()
@@ -70,7 +64,7 @@ def stage_activations(
         One pair per stage, in order: ``maps`` of shape (c, h, w) (CPU float) and the
         channel ``indices`` (c,) they came from, strongest first; c = min(channels, C).
     """
-    stages = _check_backbone(model)
+    stages = backbone_stages(model)
     if image.ndim != 3:
         raise ValueError(f"image must have shape (3, H, W), got {tuple(image.shape)}")
     device = next(model.parameters()).device

@@ -9,7 +9,15 @@ from torch.utils.data import Dataset
 from ..data.batches import iterate_batches
 from ..models.modes import eval_mode
 
-__all__ = ["extract_features"]
+__all__ = ["backbone_stages", "extract_features"]
+
+
+def backbone_stages(model: nn.Module) -> nn.ModuleList:
+    """The ``stages`` of a tlwidgets backbone; TypeError for anything else."""
+    stages = getattr(model, "stages", None)
+    if stages is None or not hasattr(model, "forward_stages"):
+        raise TypeError(f"{type(model).__name__} is not a tlwidgets backbone (no stages)")
+    return stages
 
 
 def extract_features(
@@ -44,10 +52,7 @@ def extract_features(
     Tensor
         float32 on the CPU, (N, C) when pooled, else (N, C, h, w); in dataset order.
     """
-    stages = getattr(model, "stages", None)
-    if stages is None or not hasattr(model, "forward_stages"):
-        raise TypeError(f"{type(model).__name__} is not a tlwidgets backbone (no stages)")
-    last = len(stages) - 1
+    last = len(backbone_stages(model)) - 1
     stage = last if stage is None else stage
     if not 0 <= stage <= last:
         raise ValueError(f"stage must be in 0..{last} for this backbone, got {stage}")

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .figure import CourseFigure, new_figure
+from .filters import mosaic
 
 __all__ = [
     "DOMAIN_COLOURS",
@@ -235,17 +236,6 @@ def projection_scatter(
     return fig
 
 
-def _tiles(images: torch.Tensor | np.ndarray, gap: int) -> np.ndarray:
-    """Images (M, 3, H, W) in [0, 1] side by side: (H, M * (W + gap) - gap, 3), white gaps."""
-    x = images.detach().cpu().numpy() if torch.is_tensor(images) else np.asarray(images)
-    x = np.clip(x.astype(np.float32), 0, 1).transpose(0, 2, 3, 1)  # (M, H, W, 3)
-    m, h, w, _ = x.shape
-    strip = np.ones((h, m * (w + gap) - gap, 3), dtype=np.float32)
-    for i in range(m):
-        strip[:, i * (w + gap) : i * (w + gap) + w] = x[i]
-    return strip
-
-
 def draw_neighbours(
     figure: Figure,
     images: torch.Tensor | np.ndarray,
@@ -276,7 +266,9 @@ def draw_neighbours(
     if len(images) == 0:
         raise ValueError("draw_neighbours needs at least one image")
     gap = 4
-    strip = _tiles(images, gap)
+    pixels = images.detach().cpu().numpy() if torch.is_tensor(images) else np.asarray(images)
+    tiles = np.clip(pixels.astype(np.float32), 0, 1).transpose(0, 2, 3, 1)  # (M, H, W, 3)
+    strip = mosaic(tiles, ncols=len(tiles), gap=gap)  # one row, white gaps
     ax = figure.add_axes((0.005, 0.2, 0.99, 0.62 if title else 0.78))
     ax.imshow(strip, interpolation="nearest", aspect="equal")
     ax.set_axis_off()

@@ -15,6 +15,7 @@ from .transfer import (
     TransferConfig,
     build_transfer_model,
     load_source_task,
+    restart_stages_after,
     select_labels,
     transfer,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "keep_frozen_batchnorm_in_eval",
     "layerwise_param_groups",
     "load_source_task",
+    "restart_stages_after",
     "select_labels",
     "transfer",
     "unfreeze_all",

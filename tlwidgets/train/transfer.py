@@ -7,6 +7,9 @@ The four strategies of lesson 01, as one config and one function::
     finetune_all   pretrained, every stage trains at ``lr * backbone_lr_ratio``
     finetune_top   pretrained, the first ``freeze_depth`` stages frozen, the rest fine-tuned
 
+``transfer_depth`` keeps only the first stages of the pretrained backbone and starts the rest
+from random weights, as in Yosinski et al.'s "AnB" networks (2014).
+
 While the target task trains, the source task can be watched with the backbone's original
 head (:class:`SourceTask`), which makes catastrophic forgetting visible.
 """
@@ -39,6 +42,7 @@ __all__ = [
     "TransferConfig",
     "build_transfer_model",
     "load_source_task",
+    "restart_stages_after",
     "select_labels",
     "transfer",
 ]
@@ -58,10 +62,29 @@ class TransferConfig:
     batch_size: int = 32  # examples per step
     labels_per_class: int | None = 10  # labelled target examples per class; None: all
     seed: int = 0  # which examples are selected, the head's init and the shuffling
+    layer_decay: float = 1.0  # each stage trains this factor slower than the one above it
+    transfer_depth: int | None = None  # pretrained stages kept; later ones start random
+    freeze_batchnorm_stats: bool = True  # False: frozen BatchNorm layers keep updating (a trap)
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; choose one of {STRATEGIES}")
+        if not 0 < self.layer_decay <= 1:
+            raise ValueError(f"layer_decay must be in (0, 1], got {self.layer_decay}")
+        if self.transfer_depth is not None and self.transfer_depth < 0:
+            raise ValueError(
+                f"transfer_depth must be >= 0 or None (all), got {self.transfer_depth}"
+            )
+        if (
+            self.strategy == "finetune_top"
+            and self.transfer_depth is not None
+            and self.freeze_depth > self.transfer_depth
+        ):
+            raise ValueError(
+                f"freeze_depth={self.freeze_depth} would freeze stages that start from random "
+                f"weights (transfer_depth={self.transfer_depth}); freeze at most "
+                f"{self.transfer_depth} stages"
+            )
         if self.labels_per_class is not None and self.labels_per_class < 1:
             raise ValueError(
                 f"labels_per_class must be >= 1 or None (all), got {self.labels_per_class}"
@@ -96,14 +119,43 @@ def build_transfer_model(
     Raises
     ------
     ValueError
-        If the freeze depth is impossible for this backbone.
+        If the freeze or transfer depth is impossible for this backbone.
     """
-    seed_everything(config.seed)  # the new head's initial weights
+    seed_everything(config.seed)  # the new head's (and any re-started stage's) initial weights
     start_from = None if config.strategy == "scratch" else pretrained
     model = create_backbone(backbone, num_classes=num_classes, pretrained=start_from)
     if start_from is not None:
         model.reset_classifier(num_classes)  # a fresh head, even where the label spaces agree
-    return freeze_stages(model, config.freeze_depth_for(len(model.stages)))
+        if config.transfer_depth is not None:
+            restart_stages_after(model, config.transfer_depth, backbone)
+    depth = config.freeze_depth_for(len(model.stages))
+    if start_from is not None and config.transfer_depth is not None:
+        if depth > config.transfer_depth:
+            raise ValueError(
+                f"{config.strategy} would freeze {depth} stages but only the first "
+                f"{config.transfer_depth} are pretrained (transfer_depth); freeze at most "
+                f"{config.transfer_depth}, or fine-tune the restarted stages"
+            )
+    return freeze_stages(model, depth)
+
+
+def restart_stages_after(model: Backbone, depth: int, backbone: str) -> Backbone:
+    """Give every stage after the first ``depth`` fresh random weights (Yosinski's "AnB").
+
+    Raises
+    ------
+    ValueError
+        If ``depth`` is more than the backbone's number of stages.
+    """
+    if not 0 <= depth <= len(model.stages):
+        raise ValueError(
+            f"transfer_depth={depth} is impossible for {backbone!r} with {len(model.stages)} "
+            f"stages; keep 0 to {len(model.stages)} pretrained stages"
+        )
+    fresh = create_backbone(backbone, num_classes=1)  # random, seeded by the caller
+    for index in range(depth, len(model.stages)):
+        model.stages[index].load_state_dict(fresh.stages[index].state_dict())
+    return model
 
 
 def select_labels(data: LabelledImages, labels_per_class: int | None, seed: int) -> LabelledImages:
@@ -214,14 +266,20 @@ def transfer(
     """
     selected = select_labels(train_data, config.labels_per_class, config.seed)
     model = build_transfer_model(backbone, pretrained, len(train_data.classes), config)
-    ratio = 1.0 if config.strategy == "scratch" else config.backbone_lr_ratio
-    groups = layerwise_param_groups(model, config.lr, backbone_lr_ratio=ratio)
+    scratch = config.strategy == "scratch"  # one rate everywhere: nothing to protect
+    groups = layerwise_param_groups(
+        model,
+        config.lr,
+        backbone_lr_ratio=1.0 if scratch else config.backbone_lr_ratio,
+        layer_decay=1.0 if scratch else config.layer_decay,
+    )
     fit_config = FitConfig(
         epochs=config.epochs,
         batch_size=min(config.batch_size, len(selected)),
         lr=config.lr,
         seed=config.seed,
         device=device,
+        freeze_batchnorm_stats=config.freeze_batchnorm_stats,
     )
     epoch_metrics = None
     if source is not None:

@@ -51,6 +51,19 @@ def _glyphs(split: str) -> Callable[[], Any]:
     return load
 
 
+def _glyphs_with_shuffled_labels(split: str) -> Callable[[], Any]:
+    """Glyphs whose labels are a fixed random permutation of the true ones (nothing to learn)."""
+
+    def load() -> Any:
+        from dataclasses import replace
+
+        data = _glyphs(split)()
+        generator = torch.Generator().manual_seed(1234)
+        return replace(data, labels=data.labels[torch.randperm(len(data), generator=generator)])
+
+    return load
+
+
 def _domain(name: str, split: str) -> Callable[[], Any]:
     def load() -> Any:
         from ...data import load_domain
@@ -73,6 +86,19 @@ RECIPES: dict[str, Recipe] = {
             load_eval=_glyphs("val"),
             epochs=30,
             lr=3e-3,
+        ),
+        Recipe(
+            name="shuffled-glyphs-resnet",
+            backbone="resnet",
+            source_task="memorise glyph drawings whose labels were shuffled (a useless source)",
+            source_data='load_glyphs("background", "train") with its labels randomly permuted',
+            source_eval='load_glyphs("background", "val") with its labels randomly permuted',
+            load_train=_glyphs_with_shuffled_labels("train"),
+            load_eval=_glyphs_with_shuffled_labels("val"),
+            epochs=30,
+            lr=3e-3,
+            label_smoothing=0.0,
+            weight_decay=0.0,
         ),
         Recipe(
             name="synth-resnet",

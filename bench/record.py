@@ -8,8 +8,11 @@ A result file records what was measured and where::
       "machine": {"cpu": "...", "cores": 2, "platform": "Linux-...", "gpu": null},
       "versions": {"python": "3.11.7", "torch": "2.4.0", "numpy": "2.1.0", "tlwidgets": "0.1.0"},
       "figures": [{"name": "build mnist", "value": 3.2, "unit": "s", "target": "<= 90",
-                   "note": "cold build into an empty data home"}]
+                   "note": "cold build into an empty data home"}],
+      "runs": [{"strategy": "scratch", "labels_per_class": 10, "seed": 0, "acc": 0.69}]
     }
+
+``runs`` is optional: the raw rows of a sweep that a lesson notebook plots.
 
 A target is a comparison against a number (``">= 0.95"``, ``"<= 90"``); a figure without one
 is reported as a plain measurement.
@@ -149,7 +152,12 @@ def _check_figure(figure: dict[str, Any]) -> dict[str, Any]:
     return {key: figure.get(key, "" if key == "note" else None) for key in keys}
 
 
-def write_result(stem: str, figures: list[dict[str, Any]], command: str) -> Path:
+def write_result(
+    stem: str,
+    figures: list[dict[str, Any]],
+    command: str,
+    runs: list[dict[str, Any]] | None = None,
+) -> Path:
     """Write one benchmark's figures, with the machine and versions, to ``results/<stem>.json``.
 
     Parameters
@@ -161,6 +169,9 @@ def write_result(stem: str, figures: list[dict[str, Any]], command: str) -> Path
         optionally ``target`` (``">= 0.95"``) and ``note``.
     command
         The exact command that produced the figures (see :func:`this_command`).
+    runs
+        Optional raw measurements behind the figures (one dict per training run), for a
+        lesson notebook to plot the sweep it cannot afford to rerun.
 
     Returns
     -------
@@ -174,6 +185,8 @@ def write_result(stem: str, figures: list[dict[str, Any]], command: str) -> Path
         "versions": versions(),
         "figures": [_check_figure(figure) for figure in figures],
     }
+    if runs is not None:
+        payload["runs"] = runs
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{stem}.json"
     tmp = path.with_suffix(".json.tmp")

@@ -4,6 +4,7 @@ Usage (from the repository root; ``make bench [BENCH=bench_data]`` calls this)::
 
     python bench/run_all.py               # every bench/bench_*.py
     python bench/run_all.py bench_data    # only the named ones
+    python bench/run_all.py --render-only # rewrite BENCHMARKS.md from the result files
 
 Each script runs in its own process and writes ``bench/results/<stem>.json`` through
 ``bench/record.py``. ``BENCHMARKS.md`` is rebuilt from all result files, including those of
@@ -110,7 +111,9 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
 def main(argv: list[str]) -> int:
     """Run the benchmarks named in ``argv`` (all if none), rewrite BENCHMARKS.md, return status."""
     failed = []
-    for script in find_scripts(argv):
+    render_only = "--render-only" in argv
+    names = [name for name in argv if name != "--render-only"]
+    for script in [] if render_only else find_scripts(names):
         print(f"== {script.relative_to(REPO)}", flush=True)
         if subprocess.run([sys.executable, str(script)], cwd=REPO).returncode != 0:
             failed.append(script.stem)

@@ -1,0 +1,39 @@
+"""Result plots: curves with error bars and labelled bars render to PNG."""
+
+from __future__ import annotations
+
+from tlwidgets.viz import CourseFigure, Series, bar_chart, curve_plot, png_bytes
+
+
+def test_curve_plot_draws_one_line_per_series_with_error_bars_and_references():
+    figure = curve_plot(
+        {
+            "fine-tune": Series([1, 2, 5], [0.6, 0.8, 0.9], error=[0.05, 0.02, 0.01]),
+            "live": Series([1, 2], [0.62, 0.79], style="x"),
+        },
+        xlabel="labels per class",
+        ylabel="accuracy",
+        log_x=True,
+        xticks={1: "1", 2: "2", 5: "all"},
+        reference={"scratch": 0.5},
+    )
+
+    axes = figure.axes[0]
+    assert isinstance(figure, CourseFigure)
+    assert [text.get_text() for text in axes.get_legend().get_texts()] == ["fine-tune", "live"]
+    assert axes.get_xscale() == "log"
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["1", "2", "all"]
+    assert png_bytes(figure).startswith(b"\x89PNG")
+
+
+def test_bar_chart_writes_each_value_on_its_bar():
+    figure = bar_chart(
+        {"scratch": 0.7, "glyphs": 0.9},
+        errors={"scratch": 0.02},
+        ylabel="accuracy",
+        reference={"scratch": 0.7},
+    )
+
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["70.0%", "90.0%"]
+    assert png_bytes(figure).startswith(b"\x89PNG")

@@ -1,0 +1,104 @@
+"""Result plots of a lesson: accuracy curves with error bars, and labelled bars.
+
+A *series* is what one setting measured at several x values, with an optional spread::
+
+    {"fine-tune all": Series(x=[1, 2, 5], y=[0.66, 0.79, 0.92], error=[0.02, 0.01, 0.01])}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .figure import CourseFigure, new_figure
+
+__all__ = ["Series", "bar_chart", "curve_plot"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: y measured at x, with an optional +/- error (e.g. the std over seeds)."""
+
+    x: Sequence[float]  # (M,) positions, e.g. labels per class
+    y: Sequence[float]  # (M,) values, e.g. mean test accuracy
+    error: Sequence[float] | None = None  # (M,) half-heights of the error bars, or None
+    style: str = "-o"  # a matplotlib format string: "-o" line with dots, "o" dots only
+    color: str | None = None  # a matplotlib colour; None takes the next one of the cycle
+
+
+def curve_plot(
+    series: Mapping[str, Series],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None = None,
+    log_x: bool = False,
+    xticks: Mapping[float, str] | None = None,
+    reference: Mapping[str, float] | None = None,
+    size: tuple[float, float] = (6.4, 3.8),
+) -> CourseFigure:
+    """Draw one line (with error bars where given) per series on a shared axes.
+
+    Parameters
+    ----------
+    series
+        Legend label -> :class:`Series`.
+    xlabel, ylabel, title
+        Axis labels and an optional title.
+    log_x
+        A logarithmic x axis (for labels per class: 1, 2, 5, ... 400).
+    xticks
+        Tick positions and their labels, e.g. ``{400: "all"}`` merged over the defaults.
+    reference
+        Horizontal dashed lines, label -> y (e.g. the accuracy before training).
+    size
+        Figure size in inches.
+    """
+    figure = new_figure(figsize=size, layout="constrained")
+    axes = figure.add_subplot()
+    for label, line in series.items():
+        axes.errorbar(line.x, line.y, yerr=line.error, fmt=line.style, capsize=3, label=label, ms=5)
+    for label, value in (reference or {}).items():
+        axes.axhline(value, linestyle="--", color="grey", linewidth=1)
+        axes.annotate(
+            label, (0.01, value), xycoords=("axes fraction", "data"), va="bottom", fontsize=8
+        )
+    if log_x:
+        axes.set_xscale("log")
+    if xticks:
+        axes.set_xticks(list(xticks), [str(text) for text in xticks.values()])
+        axes.minorticks_off()
+    axes.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8, loc="best")
+    return figure
+
+
+def bar_chart(
+    values: Mapping[str, float],
+    *,
+    ylabel: str,
+    errors: Mapping[str, float] | None = None,
+    title: str | None = None,
+    reference: Mapping[str, float] | None = None,
+    fmt: str = "{:.1%}",
+    size: tuple[float, float] = (6.4, 3.2),
+) -> CourseFigure:
+    """Draw one labelled bar per entry, its value written on top (``fmt``).
+
+    ``errors`` (label -> half-height) adds error bars, e.g. the std over seeds.
+    """
+    figure = new_figure(figsize=size, layout="constrained")
+    axes = figure.add_subplot()
+    yerr = None if errors is None else [errors.get(label, 0.0) for label in values]
+    bars = axes.bar(
+        range(len(values)), list(values.values()), yerr=yerr, capsize=3, color="tab:blue", alpha=0.8
+    )
+    axes.bar_label(bars, [fmt.format(value) for value in values.values()], fontsize=8)
+    axes.set_xticks(range(len(values)), list(values), rotation=15, ha="right", fontsize=8)
+    for label, value in (reference or {}).items():
+        axes.axhline(value, linestyle="--", color="grey", linewidth=1, label=label)
+        axes.legend(fontsize=8)
+    axes.set(ylabel=ylabel, title=title)
+    axes.grid(alpha=0.3, axis="y")
+    return figure

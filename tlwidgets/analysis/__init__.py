@@ -1,6 +1,8 @@
 """Analysis: pure functions that look at features (no training, no plotting)."""
 
 from .activations import first_layer_filters, nearest_neighbours, stage_activations
+from .confusion import confusion_matrix, per_class_accuracy, predict
+from .domains import proxy_a_distance
 from .features import extract_features
 from .neighbours import knn_accuracy
 from .projection import PROJECTIONS, project
@@ -9,11 +11,15 @@ from .separability import SEPARABILITY_METHODS, domain_separability
 __all__ = [
     "PROJECTIONS",
     "SEPARABILITY_METHODS",
+    "confusion_matrix",
     "domain_separability",
     "extract_features",
     "first_layer_filters",
     "knn_accuracy",
     "nearest_neighbours",
+    "per_class_accuracy",
+    "predict",
     "project",
+    "proxy_a_distance",
     "stage_activations",
 ]

@@ -14,10 +14,13 @@ from .batches import iterate_batches
 from .build import build_datasets, list_datasets
 from .domains import DOMAINS, LabelledImages, load_domain, load_glyphs
 from .home import data_home
+from .shift import Shift, apply_shift
 
 __all__ = [
     "DOMAINS",
     "LabelledImages",
+    "Shift",
+    "apply_shift",
     "build_datasets",
     "data_home",
     "iterate_batches",

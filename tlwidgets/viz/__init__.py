@@ -4,6 +4,7 @@ Figures are built with the object API on an Agg canvas (never ``pyplot``), so th
 safe to draw from a background thread and to save or convert to PNG bytes.
 """
 
+from .confusion import confusion_plot
 from .curves import Series, bar_chart, curve_plot
 from .figure import CourseFigure, new_figure, png_bytes
 from .filters import draw_filters_and_activations, filter_tiles, filters_and_activations, mosaic
@@ -23,6 +24,7 @@ __all__ = [
     "add_projection_legend",
     "bar_chart",
     "class_colours",
+    "confusion_plot",
     "curve_plot",
     "draw_filters_and_activations",
     "draw_neighbours",

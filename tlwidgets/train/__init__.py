@@ -1,5 +1,24 @@
 """Training: the one loop (:func:`fit`), its objectives and the fine-tuning helpers."""
 
+from .adaptation import (
+    METHODS,
+    AdaptationObjective,
+    AdaptConfig,
+    CoralObjective,
+    DANNObjective,
+    DomainAdversarialNetwork,
+    DomainDiscriminator,
+    GradientReversal,
+    GradientReversalFunction,
+    MMDObjective,
+    SelfTrainingObjective,
+    adapt,
+    adapt_batchnorm,
+    coral_loss,
+    dann_lambda,
+    mmd_loss,
+    pair_domains,
+)
 from .callbacks import Callback, FitState
 from .config import FitConfig
 from .evaluate import evaluate
@@ -21,18 +40,33 @@ from .transfer import (
 )
 
 __all__ = [
+    "METHODS",
     "STRATEGIES",
+    "AdaptConfig",
+    "AdaptationObjective",
     "Callback",
     "ClassificationObjective",
+    "CoralObjective",
+    "DANNObjective",
+    "DomainAdversarialNetwork",
+    "DomainDiscriminator",
     "FitConfig",
     "FitState",
+    "GradientReversal",
+    "GradientReversalFunction",
     "History",
     "LinearProbe",
+    "MMDObjective",
     "Objective",
+    "SelfTrainingObjective",
     "SourceTask",
     "TrainingError",
     "TransferConfig",
+    "adapt",
+    "adapt_batchnorm",
     "build_transfer_model",
+    "coral_loss",
+    "dann_lambda",
     "evaluate",
     "fit",
     "fit_linear_probe",
@@ -41,6 +75,8 @@ __all__ = [
     "keep_frozen_batchnorm_in_eval",
     "layerwise_param_groups",
     "load_source_task",
+    "mmd_loss",
+    "pair_domains",
     "restart_stages_after",
     "select_labels",
     "transfer",

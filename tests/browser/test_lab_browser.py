@@ -2,10 +2,10 @@
 
 The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``conftest.py``),
 runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
-stage, and fails on any error the page logs. Elements are found inside each widget's own root
-(by CSS class, or by role and accessible name), never by searching the whole page: the code
-cells contain the same words as the widgets. A screenshot is saved to ``test-artifacts/``
-whatever the outcome.
+stage, moves a DomainShiftExplorer slider and adapts once, and fails on any error the page
+logs. Elements are found inside each widget's own root (by CSS class, or by role and
+accessible name), never by searching the whole page: the code cells contain the same words as
+the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ OPEN_TIMEOUT_MS = 60_000  # JupyterLab loads and the kernel starts
 RUN_ALL_TIMEOUT_MS = 60_000  # the demo's cells take a few seconds in smoke mode
 TRAIN_TIMEOUT_MS = 120_000  # one smoke-budget run in FineTuneLab
 VIEW_TIMEOUT_MS = 60_000  # the explorer recomputes its view
+SHIFT_TIMEOUT_MS = 120_000  # the shift explorer trains its source model, or adapts (smoke)
 
 KERNEL_READY = re.compile(r"^(?!No Kernel).* \| Idle$")  # the status bar's kernel item
 
@@ -136,6 +137,39 @@ def check_feature_explorer(explorer: Locator) -> None:
     expect(status).not_to_contain_text("Error")
 
 
+def check_domain_shift_explorer(explorer: Locator) -> None:
+    """The source model gets ready, a slider shifts the target, Adapt adds a measured result."""
+    status = explorer.locator(".tlw-shift-status")
+    expect(status).to_contain_text(re.compile(r"model .* ready|Error"), timeout=SHIFT_TIMEOUT_MS)
+    text = status.inner_text()
+    assert "ready" in text, f"DomainShiftExplorer status before any change: {text!r}"
+    samples = image_in(explorer, "tlw-shift-samples")
+    wait_until_shown(samples, timeout_ms=10_000)
+    before = samples.evaluate(IMAGE_DIGEST)
+
+    # The rotation slider's handle takes the keyboard; End moves it to 90 degrees, and the
+    # value is sent (and measured) once, as on letting go of the mouse.
+    handle = explorer.locator(".tlw-shift-rotation .noUi-handle")
+    handle.focus()
+    handle.press("End")
+    expect(status).to_contain_text(
+        re.compile(r"^rotation 90°: source-only accuracy \d+(\.\d+)?%"), timeout=VIEW_TIMEOUT_MS
+    )
+    wait_until_shown(samples, timeout_ms=10_000)
+    assert samples.evaluate(IMAGE_DIGEST) != before, "the samples were not shifted"
+
+    explorer.get_by_role("button", name=re.compile(r"^\W*Adapt$")).click()
+    expect(status).to_contain_text(
+        re.compile(r"^(Adapted|Stopped) with|Error"), timeout=SHIFT_TIMEOUT_MS
+    )
+    text = status.inner_text()
+    assert text.startswith("Adapted with DANN at rotation 90°"), f"status after Adapt: {text!r}"
+    assert re.search(r"target accuracy \d+(\.\d+)?%", text), f"no accuracy in {text!r}"
+    table = explorer.locator(".tlw-shift-metrics table")
+    rows = table.evaluate(TABLE_ROWS)
+    assert [row.get("model") for row in rows] == ["source only", "DANN"], rows
+
+
 @pytest.mark.timeout(300)
 def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
     page, errors = chromium_page
@@ -148,11 +182,14 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
 
         lab = page.locator(".tlw-finetune-lab")
         explorer = page.locator(".tlw-feature-explorer")
+        shift_explorer = page.locator(".tlw-shift-explorer")
         expect(lab).to_be_visible()
         expect(explorer).to_be_visible()
+        expect(shift_explorer).to_be_visible()
 
         check_finetune_lab(lab)
         check_feature_explorer(explorer)
+        check_domain_shift_explorer(shift_explorer)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

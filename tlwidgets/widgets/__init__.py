@@ -2,6 +2,7 @@
 
 - :class:`FineTuneLab`: fine-tune a pretrained backbone live, stop, compare runs.
 - :class:`FeatureExplorer`: see what a network learned (2-D maps, filters, activations).
+- :class:`DomainShiftExplorer`: dial a domain shift, watch accuracy fall, adapt to it.
 
 They use core ipywidgets only, so they work in JupyterLab, Colab, VS Code and Voila.
 """
@@ -11,9 +12,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["FeatureExplorer", "FineTuneLab"]
+__all__ = ["DomainShiftExplorer", "FeatureExplorer", "FineTuneLab"]
 
-_HOMES = {"FineTuneLab": "finetune_lab", "FeatureExplorer": "feature_explorer"}
+_HOMES = {
+    "FineTuneLab": "finetune_lab",
+    "FeatureExplorer": "feature_explorer",
+    "DomainShiftExplorer": "domain_shift_explorer",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,7 @@ from dataclasses import replace
 import pytest
 import torch
 
+from tlwidgets.analysis import extract_features
 from tlwidgets.data import load_domain
 from tlwidgets.train.adaptation import (
     METHODS,
@@ -78,11 +79,33 @@ def test_adapt_is_reproducible_per_seed(domains):
         ("weight", -1.0, "weight must be >= 0"),
         ("epochs", 0, "epochs and batch_size must be >= 1"),
         ("lr", 0.0, "lr must be > 0"),
+        ("threshold", 1.5, r"threshold must be in \[0, 1\]"),
     ],
 )
 def test_bad_config_values_are_explained(field, value, message):
     with pytest.raises(ValueError, match=message):
         AdaptConfig(**{field: value})
+
+
+@pytest.mark.parametrize(("threshold", "expect_pseudo_labels"), [(0.0, True), (1.0, False)])
+def test_self_training_uses_the_configured_threshold(threshold, expect_pseudo_labels, domains):
+    source, target, _ = domains
+    config = replace(_config("self_training"), threshold=threshold)
+
+    _, history = adapt(config, source=source, target=target, device="cpu")
+
+    fractions = history.series("pseudo_fraction")
+    assert (max(fractions) > 0) == expect_pseudo_labels
+
+
+def test_features_of_a_dann_model_are_its_backbones(domains):
+    source, target, target_test = domains
+    model, _ = adapt(_config("dann"), source=source, target=target, device="cpu")
+
+    features = extract_features(model, target_test)
+
+    assert torch.equal(features, extract_features(model.backbone, target_test))
+    assert model.stage_names == model.backbone.stage_names
 
 
 def test_mismatched_domains_are_explained(domains):

@@ -110,6 +110,25 @@ class DomainAdversarialNetwork(nn.Module):
         """Class logits (N, K) for images (N, 3, H, W)."""
         return self.backbone(x)
 
+    @property
+    def stages(self) -> nn.ModuleList:
+        """The backbone's stages, so analysis and freezing helpers accept the wrapper."""
+        return self.backbone.stages
+
+    @property
+    def stage_names(self) -> list[str]:
+        """The backbone's stage names."""
+        return self.backbone.stage_names
+
+    @property
+    def num_features(self) -> int:
+        """Width D of the backbone's pooled features."""
+        return self.backbone.num_features
+
+    def forward_stages(self, x: Tensor, depth: int | None = None) -> Tensor:
+        """The backbone's maps after its first ``depth`` stages (all when None)."""
+        return self.backbone.forward_stages(x, depth)
+
     def forward_features(self, x: Tensor) -> Tensor:
         """The backbone's feature maps (N, C, h, w)."""
         return self.backbone.forward_features(x)

@@ -59,6 +59,7 @@ class AdaptConfig:
     backbone: str = "resnet"  # a registered backbone, see tlwidgets.models.list_backbones()
     pretrained: str | None = None  # zoo entry to start from, None = random init
     seed: int = 0  # the model's initial weights, the shuffling and the source/target pairing
+    threshold: float = 0.9  # self_training only: softmax confidence a pseudo-label needs
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -75,6 +76,8 @@ class AdaptConfig:
             )
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
 
 
 def _check_label_space(data: LabelledImages, classes: list[str], role: str) -> None:
@@ -164,7 +167,7 @@ def adapt(
         train_data, objective = source, ClassificationObjective()
     else:
         train_data = pair_domains(source, target.images, seed=config.seed)
-        objective = ALIGNING[config.method](weight=config.weight)
+        objective = _alignment_objective(config)
         if config.method == "dann":
             model = DomainAdversarialNetwork(model)
 
@@ -193,6 +196,13 @@ def adapt(
     if config.method == "adabn" and history.status == "completed" and history.epochs:
         _adapt_and_record(model, target.images, val_data, history)
     return model, history
+
+
+def _alignment_objective(config: AdaptConfig) -> Objective:
+    """The objective of an aligning method, with its weight (and threshold)."""
+    if config.method == "self_training":
+        return SelfTrainingObjective(weight=config.weight, threshold=config.threshold)
+    return ALIGNING[config.method](weight=config.weight)
 
 
 def _adapt_and_record(

@@ -14,7 +14,7 @@ Every method is :func:`tlwidgets.train.fit` with a different objective and data:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -39,11 +39,14 @@ from .self_training import SelfTrainingObjective
 __all__ = ["METHODS", "AdaptConfig", "adapt"]
 
 METHODS = ("source_only", "adabn", "coral", "mmd", "dann", "self_training", "oracle")
-ALIGNING = {
-    "coral": CoralObjective,
-    "mmd": MMDObjective,
-    "dann": DANNObjective,
-    "self_training": SelfTrainingObjective,
+# method -> its objective, built from the run's config
+ALIGNING: dict[str, Callable[[AdaptConfig], Objective]] = {
+    "coral": lambda config: CoralObjective(weight=config.weight),
+    "mmd": lambda config: MMDObjective(weight=config.weight),
+    "dann": lambda config: DANNObjective(weight=config.weight),
+    "self_training": lambda config: SelfTrainingObjective(
+        weight=config.weight, threshold=config.threshold
+    ),
 }
 
 
@@ -167,7 +170,7 @@ def adapt(
         train_data, objective = source, ClassificationObjective()
     else:
         train_data = pair_domains(source, target.images, seed=config.seed)
-        objective = _alignment_objective(config)
+        objective = ALIGNING[config.method](config)
         if config.method == "dann":
             model = DomainAdversarialNetwork(model)
 
@@ -196,13 +199,6 @@ def adapt(
     if config.method == "adabn" and history.status == "completed" and history.epochs:
         _adapt_and_record(model, target.images, val_data, history)
     return model, history
-
-
-def _alignment_objective(config: AdaptConfig) -> Objective:
-    """The objective of an aligning method, with its weight (and threshold)."""
-    if config.method == "self_training":
-        return SelfTrainingObjective(weight=config.weight, threshold=config.threshold)
-    return ALIGNING[config.method](weight=config.weight)
 
 
 def _adapt_and_record(

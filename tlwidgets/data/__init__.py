@@ -14,6 +14,7 @@ from .batches import iterate_batches
 from .build import build_datasets, list_datasets
 from .domains import DOMAINS, LabelledImages, load_domain, load_glyphs
 from .home import data_home
+from .label_shift import class_proportions, resample_classes
 from .shift import Shift, apply_shift
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "Shift",
     "apply_shift",
     "build_datasets",
+    "class_proportions",
     "data_home",
     "iterate_batches",
     "list_datasets",
     "load_domain",
     "load_glyphs",
+    "resample_classes",
 ]

@@ -18,6 +18,8 @@ from .adaptation import (
     dann_lambda,
     mmd_loss,
     pair_domains,
+    pseudo_label,
+    reverse_validation,
 )
 from .callbacks import Callback, FitState
 from .config import FitConfig
@@ -77,7 +79,9 @@ __all__ = [
     "load_source_task",
     "mmd_loss",
     "pair_domains",
+    "pseudo_label",
     "restart_stages_after",
+    "reverse_validation",
     "select_labels",
     "transfer",
     "unfreeze_all",

@@ -22,6 +22,7 @@ from .dann import (
 from .mmd import MMDObjective, mmd_loss
 from .pairs import pair_domains
 from .runner import METHODS, AdaptConfig, adapt
+from .selection import pseudo_label, reverse_validation
 from .self_training import SelfTrainingObjective
 
 __all__ = [
@@ -42,4 +43,6 @@ __all__ = [
     "dann_lambda",
     "mmd_loss",
     "pair_domains",
+    "pseudo_label",
+    "reverse_validation",
 ]

@@ -4,6 +4,7 @@ Figures are built with the object API on an Agg canvas (never ``pyplot``), so th
 safe to draw from a background thread and to save or convert to PNG bytes.
 """
 
+from .adaptation import alignment_picture
 from .confusion import confusion_plot
 from .curves import Series, bar_chart, curve_plot
 from .figure import CourseFigure, new_figure, png_bytes
@@ -22,6 +23,7 @@ __all__ = [
     "CourseFigure",
     "Series",
     "add_projection_legend",
+    "alignment_picture",
     "bar_chart",
     "class_colours",
     "confusion_plot",

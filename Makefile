@@ -45,6 +45,7 @@ test: venv ## Set up, build the datasets, lint, run every test (notebooks in smo
 	$(VENV)/bin/python -m pytest tests/
 
 bench: venv ## Run the benchmarks (all, or BENCH=bench_fit) and rewrite BENCHMARKS.md
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
 	$(VENV)/bin/python bench/run_all.py $(BENCH)
 
 clean-cache: ## Delete the generated dataset cache (datasets/cache)

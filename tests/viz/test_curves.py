@@ -35,5 +35,15 @@ def test_bar_chart_writes_each_value_on_its_bar():
     )
 
     texts = [text.get_text() for text in figure.axes[0].texts]
-    assert texts == ["70.0%", "90.0%"]
+    assert texts[:2] == ["70.0%", "90.0%"]
+    assert texts[2:] == ["scratch"]  # the reference is named on its line, not by colour
     assert png_bytes(figure).startswith(b"\x89PNG")
+
+
+def test_reference_lines_differ_in_dash_pattern_and_are_named_on_the_lines():
+    references = {"oracle": 0.95, "source-only": 0.5, "paper": 0.77}
+    figure = bar_chart({"a": 0.6, "b": 0.8}, ylabel="accuracy", reference=references)
+
+    axes = figure.axes[0]
+    assert [text.get_text() for text in axes.texts][2:] == list(references)
+    assert len({line.get_linestyle() for line in axes.get_lines()}) == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .figure import CourseFigure, new_figure
 
@@ -58,11 +59,7 @@ def curve_plot(
     axes = figure.add_subplot()
     for label, line in series.items():
         axes.errorbar(line.x, line.y, yerr=line.error, fmt=line.style, capsize=3, label=label, ms=5)
-    for label, value in (reference or {}).items():
-        axes.axhline(value, linestyle="--", color="grey", linewidth=1)
-        axes.annotate(
-            label, (0.01, value), xycoords=("axes fraction", "data"), va="bottom", fontsize=8
-        )
+    _draw_references(axes, reference or {}, at=0.01)
     if log_x:
         axes.set_xscale("log")
     if xticks:
@@ -96,9 +93,31 @@ def bar_chart(
     )
     axes.bar_label(bars, [fmt.format(value) for value in values.values()], fontsize=8)
     axes.set_xticks(range(len(values)), list(values), rotation=15, ha="right", fontsize=8)
-    for label, value in (reference or {}).items():
-        axes.axhline(value, linestyle="--", color="grey", linewidth=1, label=label)
-        axes.legend(fontsize=8)
+    _draw_references(axes, reference or {}, at=0.99)
     axes.set(ylabel=ylabel, title=title)
     axes.grid(alpha=0.3, axis="y")
     return figure
+
+
+REFERENCE_STYLES = ("--", ":", "-.")  # one dash pattern per reference line, so none is by colour
+
+
+def _draw_references(axes: Any, reference: Mapping[str, float], at: float) -> None:
+    """Draw a horizontal line per reference value, labelled on the line at ``at`` (axes x)."""
+    for index, (label, value) in enumerate(reference.items()):
+        style = REFERENCE_STYLES[index % len(REFERENCE_STYLES)]
+        axes.axhline(value, linestyle=style, color="0.3", linewidth=1)
+        axes.annotate(
+            label,
+            (at, value),
+            xycoords=("axes fraction", "data"),
+            ha="left" if at < 0.5 else "right",
+            va="bottom",
+            fontsize=8,
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )

@@ -2,6 +2,7 @@
 
 from .backbone import Backbone
 from .modes import eval_mode
+from .predict import predict
 from .registry import create_backbone, list_backbones, register_backbone
 from .resnet import ResNet
 from .small_cnn import SmallCNN
@@ -17,6 +18,7 @@ __all__ = [
     "list_backbones",
     "list_pretrained",
     "load_pretrained",
+    "predict",
     "pretrained_info",
     "register_backbone",
 ]

@@ -18,21 +18,16 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
+from torch.utils.data import TensorDataset
 
 from ...data import LabelledImages
-from ...data.batches import iterate_batches
-from ...models import create_backbone
-from ...models.modes import eval_mode
-from ...runtime import seed_everything
-from ..config import FitConfig
+from ...models import predict
 from ..evaluate import evaluate
-from ..loop import fit
-from ..objectives import ClassificationObjective
+from .runner import AdaptConfig, adapt
 
 __all__ = ["pseudo_label", "reverse_validation"]
 
 
-@torch.no_grad()
 def pseudo_label(model: nn.Module, images: Tensor, batch_size: int = 512) -> Tensor:
     """The class ``model`` predicts for every image (eval mode, no gradient).
 
@@ -48,15 +43,9 @@ def pseudo_label(model: nn.Module, images: Tensor, batch_size: int = 512) -> Ten
     Tensor
         Shape (M,), int64 on the CPU.
     """
-    if len(images) == 0:  # iterate_batches refuses an empty dataset
+    if len(images) == 0:  # predict's batching refuses an empty dataset
         return torch.zeros(0, dtype=torch.long)
-    first = next(model.parameters(), None)
-    device = first.device if first is not None else torch.device("cpu")
-    predictions = []
-    with eval_mode(model):
-        for (batch,) in iterate_batches(torch.utils.data.TensorDataset(images), batch_size):
-            predictions.append(model(batch.to(device)).argmax(dim=1).cpu())
-    return torch.cat(predictions)
+    return predict(model, TensorDataset(images), batch_size)
 
 
 def reverse_validation(
@@ -90,23 +79,16 @@ def reverse_validation(
     float
         The reverse model's accuracy on ``source_val``, in [0, 1].
     """
-    classes = source_val.classes
     pseudo = LabelledImages(
         images=target_images,
         labels=pseudo_label(model, target_images),
-        classes=classes,
+        classes=source_val.classes,
         name="pseudo-labelled target",
         split="train",
     )
-    seed_everything(seed)
-    reverse = create_backbone(backbone, num_classes=len(classes))
-    config = FitConfig(
-        epochs=epochs,
-        batch_size=min(batch_size, len(pseudo)),
-        lr=lr,
-        seed=seed,
-        device=device,
-        optimizer="adam",
+    # The reverse model is the "oracle" of the pseudo-labelled target: trained on its labels.
+    config = AdaptConfig(
+        "oracle", epochs=epochs, lr=lr, batch_size=batch_size, backbone=backbone, seed=seed
     )
-    fit(reverse, pseudo, ClassificationObjective(), config)
+    reverse, _ = adapt(config, source=source_val, target=pseudo, device=device)
     return evaluate(reverse, source_val)["acc"]

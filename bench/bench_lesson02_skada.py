@@ -121,13 +121,7 @@ def run_skada(name: str, seed: int, weight: float, data: dict[str, Any]) -> dict
     test = load_domain("mnistm", "test")
     predicted = estimator.predict(test.images.numpy(), sample_domain=-np.ones(len(test)))
     acc = float((torch.as_tensor(predicted) == test.labels).float().mean())
-    return {
-        "library": name,
-        "seed": seed,
-        "weight": weight,
-        "acc": round(acc, 4),
-        "seconds": round(seconds, 2),
-    }
+    return result_row(name, seed, weight, acc, seconds)
 
 
 def run_ours(method: str, seed: int, weight: float, epochs: int = EPOCHS) -> dict[str, Any]:
@@ -138,8 +132,13 @@ def run_ours(method: str, seed: int, weight: float, epochs: int = EPOCHS) -> dic
     seconds = time.perf_counter() - started
     acc = evaluate(model, load_domain("mnistm", "test"))["acc"]
     name = {"dann": "tlwidgets DANN", "coral": "tlwidgets Deep CORAL"}[method]
+    return result_row(name, seed, weight, acc, seconds)
+
+
+def result_row(library: str, seed: int, weight: float, acc: float, seconds: float) -> dict:
+    """One run as the result file stores it."""
     return {
-        "library": name,
+        "library": library,
         "seed": seed,
         "weight": weight,
         "acc": round(acc, 4),

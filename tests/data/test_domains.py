@@ -26,7 +26,15 @@ def full(monkeypatch):
 
 
 def test_list_datasets_names_every_dataset():
-    assert list_datasets() == ["glyphs", "mnist", "mnistm", "synth", "uci"]
+    assert list_datasets() == [
+        "glyphs",
+        "mnist",
+        "mnistm",
+        "multimnist",
+        "synth",
+        "synth_attributes",
+        "uci",
+    ]
     assert DOMAINS == ("mnist", "mnistm", "synth", "uci")
 
 

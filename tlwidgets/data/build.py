@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .attributes import make_synth_attributes
 from .digits import make_mnist, make_mnistm, make_uci
 from .glyphs import make_glyphs
 from .home import build_lock, cache_dir, read_arrays, write_arrays
+from .multimnist import make_multimnist
 from .synth import make_synth
 
 __all__ = [
@@ -48,7 +50,9 @@ BUILDERS: dict[str, Builder] = {
     "glyphs": Builder(make_glyphs, version=2),
     "mnist": Builder(make_mnist, version=1),
     "mnistm": Builder(make_mnistm, version=1, requires=("mnist",), compress=False),
+    "multimnist": Builder(make_multimnist, version=1, requires=("mnist",)),
     "synth": Builder(make_synth, version=1, compress=False),
+    "synth_attributes": Builder(make_synth_attributes, version=1, compress=False),
     "uci": Builder(make_uci, version=1),
 }
 
@@ -77,7 +81,11 @@ def _counts(arrays: dict[str, np.ndarray]) -> dict:
         }
     counts = {}
     for split in ("train", "test"):
-        classes, n = np.unique(arrays[f"y_{split}"], return_counts=True)
+        labels = arrays[f"y_{split}"]
+        if labels.ndim == 2:  # one column per task: its size and the first task's classes
+            counts[f"{split}_images"] = len(labels)
+            labels = labels[:, 0]
+        classes, n = np.unique(labels, return_counts=True)
         counts[split] = {str(c): int(k) for c, k in zip(classes, n, strict=True)}
     return counts
 

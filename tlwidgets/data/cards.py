@@ -2,7 +2,8 @@
 
 Each card ``datasets/<name>.md`` is hand-written prose around one generated block between
 ``<!-- stats:start -->`` and ``<!-- stats:end -->``; this module rewrites that block (class
-counts, pixel statistics, fonts or scripts) and the image grids ``datasets/<name>*.png``.
+counts per task, regression ranges, pixel statistics, fonts or scripts) and the image grids
+``datasets/<name>*.png``.
 Everything generated is deterministic, so regenerating on the same machine changes nothing.
 This is the only module of :mod:`tlwidgets.data` that imports matplotlib.
 """
@@ -16,11 +17,20 @@ from pathlib import Path
 import numpy as np
 
 from .alphabets import BACKGROUND_SCRIPTS, EVALUATION_SCRIPTS
+from .attributes import font_family
 from .build import load_arrays
 from .domains import DOMAINS
 from .home import source_root
+from .multitask import MULTITASK_SETS
 
-__all__ = ["cards_dir", "digit_stats", "glyph_stats", "update_cards"]
+__all__ = [
+    "cards_dir",
+    "digit_stats",
+    "glyph_stats",
+    "multitask_labels",
+    "multitask_stats",
+    "update_cards",
+]
 
 START, END = "<!-- stats:start -->", "<!-- stats:end -->"
 MAX_PNG_BYTES = 150_000
@@ -130,6 +140,118 @@ def glyph_stats() -> str:
     return "\n".join(parts)
 
 
+def _class_columns(name: str, arrays: dict[str, np.ndarray]) -> list[tuple[str, int, list[str]]]:
+    """``(task, column of y_*, class names)`` of each classification task of a multitask set."""
+    digits = [str(d) for d in range(10)]
+    if name == "multimnist":
+        return [("left", 0, digits), ("right", 1, digits)]
+    return [
+        ("digit", 0, digits),
+        ("font", 1, arrays["families"].tolist()),
+        ("background", 2, arrays["backgrounds"].tolist()),
+    ]
+
+
+def multitask_stats(name: str) -> str:
+    """Return the markdown statistics block of a multitask dataset's card.
+
+    Parameters
+    ----------
+    name
+        One of :data:`~tlwidgets.data.MULTITASK_SETS`.
+
+    Returns
+    -------
+    str
+        Image counts, images per class of every classification task and split, the
+        regression target's range (``synth_attributes``), pixel statistics, and the
+        pairing (``multimnist``) or fonts (``synth_attributes``).
+    """
+    if name not in MULTITASK_SETS:
+        raise ValueError(f"unknown multitask dataset {name!r}; choose from {MULTITASK_SETS}")
+    arrays = load_arrays(name)
+    splits = ("train", "test")
+    channels = "3 (RGB)" if arrays["x_train"].ndim == 4 else "1 (grey, replicated to 3 when loaded)"
+    sizes = {split: len(arrays[f"y_{split}"]) for split in splits}
+    parts = [
+        f"Stored: uint8, 32 x 32, {channels} channels. "
+        "Loaded by `load_multitask`: float32 (N, 3, 32, 32) in [0, 1], one target per task.",
+        "",
+        f"Images: {sizes['train']} train, {sizes['test']} test.",
+    ]
+    for task, column, classes in _class_columns(name, arrays):
+        rows = []
+        for split in splits:
+            counts = np.bincount(arrays[f"y_{split}"][:, column], minlength=len(classes))
+            rows.append([split, *map(str, counts), str(counts.sum())])
+        parts += [
+            "",
+            f"Task `{task}`, images per class:",
+            "",
+            _table(["split", *classes, "total"], rows),
+        ]
+    if name == "synth_attributes":
+        rows = []
+        for split in splits:
+            angle = arrays[f"angle_{split}"].astype(np.float64)
+            rows.append(
+                [split]
+                + [
+                    f"{np.degrees(v):.1f}° ({v:.3f})"
+                    for v in (angle.min(), angle.max(), angle.mean(), angle.std())
+                ]
+            )
+        parts += [
+            "",
+            "Task `rotation` (regression, radians; degrees first, radians in brackets):",
+            "",
+            _table(["split", "min", "max", "mean", "std"], rows),
+        ]
+    pixel_rows = [[split, *_pixel_stats(arrays[f"x_{split}"])] for split in splits]
+    parts += [
+        "",
+        "Pixel statistics (per channel, over the split, in [0, 1]):",
+        "",
+        _table(["split", "mean", "std"], pixel_rows),
+    ]
+    if name == "multimnist":
+        same = [f"{(arrays[f'y_{s}'][:, 0] == arrays[f'y_{s}'][:, 1]).mean():.1%}" for s in splits]
+        shifts = [f"{arrays[f'shift_{s}'].mean():.2f}" for s in splits]
+        parts += [
+            "",
+            f"Pairs whose two digits are the same class: {same[0]} (train), {same[1]} (test). "
+            f"Mean offset of a digit along each axis: {shifts[0]} px (train), "
+            f"{shifts[1]} px (test).",
+        ]
+    else:
+        names = arrays["font_names"].tolist()
+        used = Counter(np.concatenate([arrays["font_train"], arrays["font_test"]]).tolist())
+        rows = [
+            [f"`{n}.ttf`", font_family(n), str(used[i])]
+            for i, n in sorted(enumerate(names), key=lambda item: (font_family(item[1]), item[1]))
+        ]
+        parts += [
+            "",
+            f"Fonts ({len(names)}; images per font over both splits):",
+            "",
+            _table(["font file", "family", "images"], rows),
+        ]
+    return "\n".join(parts)
+
+
+def multitask_labels(name: str, arrays: dict[str, np.ndarray], split: str = "train") -> list[str]:
+    """One short label per image of a multitask split: ``"3 | 8"``, ``"7 serif 23° red"``."""
+    y = arrays[f"y_{split}"]
+    if name == "multimnist":
+        return [f"{left} | {right}" for left, right in y.tolist()]
+    families, backgrounds = arrays["families"].tolist(), arrays["backgrounds"].tolist()
+    degrees = np.degrees(arrays[f"angle_{split}"].astype(np.float64))
+    return [
+        f"{digit} {families[family]} {angle:.0f}° {backgrounds[background]}"
+        for (digit, family, background), angle in zip(y.tolist(), degrees, strict=True)
+    ]
+
+
 def _save_png(fig, path: Path) -> None:
     """Save a figure as a compact, palette PNG without timestamps."""
     from PIL import Image
@@ -187,6 +309,25 @@ def _glyph_figures() -> dict[str, object]:
     return {"glyphs.png": overview, "glyphs_drawings.png": detail}
 
 
+def _multitask_figure(name: str):
+    from ..viz.grids import image_grid
+
+    arrays = load_arrays(name)
+    if name == "multimnist":  # the first training images (they are in random order)
+        count, ncols, scale, fontsize = 60, 10, 1.2, None
+        title = "multimnist: train, labels left | right"
+    else:
+        count, ncols, scale, fontsize = 40, 8, 1.6, 6.5
+        title = "synth_attributes: train, labels digit font rotation background"
+    labels = multitask_labels(name, arrays)[:count]
+    images = np.array(arrays["x_train"][:count])  # a writable copy for torch
+    fig = image_grid(images, labels, ncols=ncols, title=title, scale=scale)
+    if fontsize is not None:  # long labels: smaller type than image_grid's, to fit a cell
+        for ax in fig.axes:
+            ax.title.set_fontsize(fontsize)
+    return fig
+
+
 def _replace_block(card: Path, block: str) -> None:
     text = card.read_text(encoding="utf-8")
     if START not in text or END not in text:
@@ -203,7 +344,7 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     ----------
     names
         Datasets to update; default all (``mnist``, ``mnistm``, ``synth``, ``uci``,
-        ``glyphs``).
+        ``glyphs``, ``multimnist``, ``synth_attributes``).
 
     Returns
     -------
@@ -212,9 +353,11 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     """
     folder = cards_dir()
     written = []
-    for name in names or [*DOMAINS, "glyphs"]:
+    for name in names or [*DOMAINS, "glyphs", *MULTITASK_SETS]:
         if name == "glyphs":
             figures, block = _glyph_figures(), glyph_stats()
+        elif name in MULTITASK_SETS:
+            figures, block = {f"{name}.png": _multitask_figure(name)}, multitask_stats(name)
         else:
             figures, block = {f"{name}.png": _digit_figure(name)}, digit_stats(name)
         for filename, fig in figures.items():

@@ -2,6 +2,7 @@
 
 from .backbone import Backbone
 from .modes import eval_mode
+from .multitask import MultiHeadModel, SoftSharingModel, count_parameters
 from .predict import predict
 from .registry import create_backbone, list_backbones, register_backbone
 from .resnet import ResNet
@@ -10,9 +11,12 @@ from .zoo import PretrainedWeightsError, list_pretrained, load_pretrained, pretr
 
 __all__ = [
     "Backbone",
+    "MultiHeadModel",
     "PretrainedWeightsError",
     "ResNet",
     "SmallCNN",
+    "SoftSharingModel",
+    "count_parameters",
     "create_backbone",
     "eval_mode",
     "list_backbones",

@@ -1,4 +1,4 @@
-"""Training: the one loop (:func:`fit`), its objectives and the fine-tuning helpers."""
+"""Training: the one loop (:func:`fit`), its objectives (transfer, adaptation, multitask)."""
 
 from .adaptation import (
     METHODS,
@@ -27,6 +27,26 @@ from .evaluate import evaluate
 from .freeze import freeze_stages, frozen_depth, keep_frozen_batchnorm_in_eval, unfreeze_all
 from .history import History
 from .loop import TrainingError, fit
+from .multitask import (
+    MODEL_KINDS,
+    WEIGHTINGS,
+    DynamicWeightAverage,
+    EqualWeights,
+    FixedWeights,
+    GradNorm,
+    MultiTaskConfig,
+    MultiTaskObjective,
+    PCGrad,
+    TaskWeighting,
+    UncertaintyWeighting,
+    build_multitask_model,
+    gradient_cosines,
+    make_weighting,
+    project_conflicting,
+    task_gradients,
+    task_losses,
+    train_multitask,
+)
 from .objectives import ClassificationObjective, Objective
 from .param_groups import layerwise_param_groups
 from .probe import LinearProbe, fit_linear_probe
@@ -43,7 +63,9 @@ from .transfer import (
 
 __all__ = [
     "METHODS",
+    "MODEL_KINDS",
     "STRATEGIES",
+    "WEIGHTINGS",
     "AdaptConfig",
     "AdaptationObjective",
     "Callback",
@@ -52,20 +74,30 @@ __all__ = [
     "DANNObjective",
     "DomainAdversarialNetwork",
     "DomainDiscriminator",
+    "DynamicWeightAverage",
+    "EqualWeights",
     "FitConfig",
     "FitState",
+    "FixedWeights",
+    "GradNorm",
     "GradientReversal",
     "GradientReversalFunction",
     "History",
     "LinearProbe",
     "MMDObjective",
+    "MultiTaskConfig",
+    "MultiTaskObjective",
     "Objective",
+    "PCGrad",
     "SelfTrainingObjective",
     "SourceTask",
+    "TaskWeighting",
     "TrainingError",
     "TransferConfig",
+    "UncertaintyWeighting",
     "adapt",
     "adapt_batchnorm",
+    "build_multitask_model",
     "build_transfer_model",
     "coral_loss",
     "dann_lambda",
@@ -74,15 +106,21 @@ __all__ = [
     "fit_linear_probe",
     "freeze_stages",
     "frozen_depth",
+    "gradient_cosines",
     "keep_frozen_batchnorm_in_eval",
     "layerwise_param_groups",
     "load_source_task",
+    "make_weighting",
     "mmd_loss",
     "pair_domains",
+    "project_conflicting",
     "pseudo_label",
     "restart_stages_after",
     "reverse_validation",
     "select_labels",
+    "task_gradients",
+    "task_losses",
+    "train_multitask",
     "transfer",
     "unfreeze_all",
 ]

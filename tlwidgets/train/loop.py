@@ -46,18 +46,27 @@ class TrainingError(RuntimeError):
 
 
 def _make_optimizer(
-    config: FitConfig, model: nn.Module, param_groups: Sequence[dict[str, Any]] | None
+    config: FitConfig,
+    model: nn.Module,
+    param_groups: Sequence[dict[str, Any]] | None,
+    objective: Objective,
 ) -> torch.optim.Optimizer:
-    groups: Any = (
+    groups: list[dict[str, Any]] = (
         list(param_groups)
         if param_groups is not None
-        else [p for p in model.parameters() if p.requires_grad]
+        else [{"params": [p for p in model.parameters() if p.requires_grad]}]
     )
-    if not groups:
+    groups = [{**group, "params": list(group["params"])} for group in groups]
+    if not any(group["params"] for group in groups):
         raise ValueError(
             "nothing to train: every parameter is frozen; unfreeze some stages "
             "(tlwidgets.train.freeze_stages(model, depth) with a smaller depth)"
         )
+    if isinstance(objective, nn.Module):  # e.g. learnable task weights
+        learnable = [p for p in objective.parameters() if p.requires_grad]
+        if learnable:  # first, so the last group stays the model's (its lr is logged)
+            lr = getattr(objective, "parameters_lr", None) or config.lr
+            groups.insert(0, {"params": learnable, "lr": lr})
     if config.optimizer == "sgd":
         return torch.optim.SGD(
             groups, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
@@ -153,7 +162,9 @@ def fit(
 
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     model.to(device=device, memory_format=memory_format)
-    optimizer = _make_optimizer(config, model, param_groups)
+    if isinstance(objective, nn.Module):
+        objective.to(device)
+    optimizer = _make_optimizer(config, model, param_groups, objective)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_factor(config, total_steps))
     use_amp = config.amp and device.type == "cuda"
     amp_dtype = torch.bfloat16 if use_amp and torch.cuda.is_bf16_supported() else torch.float16
@@ -180,6 +191,7 @@ def fit(
             if config.freeze_batchnorm_stats:
                 keep_frozen_batchnorm_in_eval(model)
             sums: dict[str, float] = {}
+            counts: dict[str, int] = {}  # examples per metric: some are logged on few steps
             seen = 0
             for batch in iterate_batches(
                 train_data,
@@ -216,6 +228,7 @@ def fit(
                 n = len(batch[0])
                 for key in row.keys() - {"step", "epoch", "lr", "time"}:
                     sums[key] = sums.get(key, 0.0) + row[key] * n
+                    counts[key] = counts.get(key, 0) + n
                 seen += n
                 for callback in callbacks:
                     callback.on_step(state)
@@ -223,8 +236,9 @@ def fit(
             stopped = stop_event is not None and stop_event.is_set()
             if seen == 0:
                 break
+            objective.on_epoch_end()
             epoch_row: dict[str, float] = {"epoch": epoch, "step": state.step}
-            epoch_row.update({key: total / seen for key, total in sums.items()})
+            epoch_row.update({key: total / counts[key] for key, total in sums.items()})
             for name, data in val_sets.items():
                 for key, value in evaluate(model, data, objective, device=device).items():
                     epoch_row[f"{name}_{key}"] = value

@@ -33,6 +33,15 @@ class Objective:
         Objectives whose weights follow a schedule (e.g. DANN's lambda) override this.
         """
 
+    def on_epoch_end(self) -> None:
+        """Called after every training epoch, before validation.
+
+        Objectives that adapt per epoch (e.g. dynamic weight average) override this. An
+        objective that is also an ``nn.Module`` may hold learnable parameters (e.g. task
+        weights); :func:`~tlwidgets.train.fit` moves it to the device and trains them, at
+        the objective's ``parameters_lr`` if it sets one, else at the model's rate.
+        """
+
 
 class ClassificationObjective(Objective):
     """Cross-entropy on labelled images, with accuracy as the metric.

@@ -47,6 +47,10 @@ class GradNorm(TaskWeighting):
         for w in weights:
             w.mul_(len(weights) / total)
 
+    def on_epoch_end(self) -> None:
+        """Rescale after the epoch's last step too, so the stored weights always sum to T."""
+        self._renormalise()
+
     def combine(self, losses, model):
         """``sum_i w_i.detach() L_i + L_grad``; L_grad reaches only the weights."""
         self._renormalise()  # the previous step's update, rescaled to sum to T

@@ -43,7 +43,7 @@ class MultiTaskConfig:
     batch_size: int = 128
     seed: int = 0  # initial weights and batch order
     cosine_every: int = 10  # log the tasks' gradient cosine every this many steps
-    weights_lr: float | None = 0.02  # learning rate of learnable task weights (None: lr)
+    weights_lr: float | None = None  # learning rate of learnable task weights (None: lr)
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_KINDS:
@@ -52,6 +52,11 @@ class MultiTaskConfig:
             raise ValueError(f"unknown weighting {self.weighting!r}; choose from {WEIGHTINGS}")
         if self.tasks is not None and not self.tasks:
             raise ValueError("tasks must name at least one task (or be None for all)")
+        if self.model == "soft" and self.weighting in ("gradnorm", "pcgrad"):
+            raise ValueError(
+                f"{self.weighting} works on the gradients of shared parameters, and a soft-sharing "
+                'model shares none; use model="shared" or another weighting'
+            )
 
 
 def build_multitask_model(config: MultiTaskConfig, data: MultiTaskImages) -> nn.Module:

@@ -2,16 +2,18 @@
 
 The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``conftest.py``),
 runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
-stage, moves a DomainShiftExplorer slider and adapts once, and fails on any error the page
-logs. Elements are found inside each widget's own root (by CSS class, or by role and
-accessible name), never by searching the whole page: the code cells contain the same words as
-the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
+stage, moves a DomainShiftExplorer slider and adapts once, runs the TaskBalancer with equal and
+then with slider-set weights, and fails on any error the page logs. Elements are found inside
+each widget's own root (by CSS class, or by role and accessible name), never by searching the
+whole page: the code cells contain the same words as the widgets. A screenshot is saved to
+``test-artifacts/`` whatever the outcome.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ RUN_ALL_TIMEOUT_MS = 60_000  # the demo's cells take a few seconds in smoke mode
 TRAIN_TIMEOUT_MS = 120_000  # one smoke-budget run in FineTuneLab
 VIEW_TIMEOUT_MS = 60_000  # the explorer recomputes its view
 SHIFT_TIMEOUT_MS = 120_000  # the shift explorer trains its source model, or adapts (smoke)
+BALANCE_TIMEOUT_MS = 120_000  # one smoke-budget run in the TaskBalancer
 
 KERNEL_READY = re.compile(r"^(?!No Kernel).* \| Idle$")  # the status bar's kernel item
 
@@ -63,6 +66,17 @@ def wait_until_shown(image: Locator, timeout_ms: float) -> None:
     """Wait until ``image`` is visible and shows a decoded, non-empty picture."""
     expect(image).to_be_visible(timeout=timeout_ms)
     image.page.wait_for_function(IMAGE_SHOWN, arg=image.element_handle(), timeout=timeout_ms)
+
+
+def wait_for_new_picture(image: Locator, old_digest: str, timeout_ms: float) -> None:
+    """Wait until ``image`` shows a decoded picture other than the one ``old_digest`` names."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        wait_until_shown(image, timeout_ms=timeout_ms)
+        if image.evaluate(IMAGE_DIGEST) != old_digest:
+            return
+        assert time.monotonic() < deadline, "the picture did not change"
+        image.page.wait_for_timeout(100)
 
 
 def run_all_cells(page: Page, notebook: str) -> None:
@@ -170,6 +184,51 @@ def check_domain_shift_explorer(explorer: Locator) -> None:
     assert [row.get("model") for row in rows] == ["source only", "DANN"], rows
 
 
+def check_task_balancer(balancer: Locator) -> None:
+    """Run with equal weights, then with a weight slider moved: two trade-off points, two rows."""
+    plots = {
+        name: image_in(balancer, name)
+        for name in ("tlw-balancer-live-plot", "tlw-balancer-pareto-plot")
+    }
+    before = {}  # both plots show a placeholder before the first run: remember them
+    for name, plot in plots.items():
+        wait_until_shown(plot, timeout_ms=10_000)
+        before[name] = plot.evaluate(IMAGE_DIGEST)
+    run = balancer.get_by_role("button", name=re.compile(r"^\W*Run$"))
+    status = balancer.locator(".tlw-balancer-status")
+
+    run.click()
+    expect(status).to_contain_text(re.compile(r"Finished run 1|Error"), timeout=BALANCE_TIMEOUT_MS)
+    text = status.inner_text()
+    assert "Finished run 1 (equal weights)" in text, f"TaskBalancer status after Run: {text!r}"
+    assert re.search(r"left acc \d+(\.\d+)?%", text), f"no task accuracy in status {text!r}"
+    for plot, digest in zip(plots.values(), before.values(), strict=True):
+        wait_for_new_picture(plot, digest, timeout_ms=10_000)  # the placeholder is replaced
+    pareto = plots["tlw-balancer-pareto-plot"]
+    one_point = pareto.evaluate(IMAGE_DIGEST)
+
+    # The weight sliders are enabled by the "fixed" strategy only; End moves one to 100.
+    balancer.get_by_label("Strategy", exact=True).select_option(label="fixed weights (sliders)")
+    enabled = balancer.locator(".tlw-balancer-weight-right .noUi-target:not([disabled])")
+    expect(enabled).to_be_visible(timeout=10_000)
+    handle = enabled.locator(".noUi-handle")
+    handle.focus()
+    handle.press("End")
+    run.click()
+    expect(status).to_contain_text(re.compile(r"Finished run 2|Error"), timeout=BALANCE_TIMEOUT_MS)
+    text = status.inner_text()
+    assert "Finished run 2 (fixed weights (left 1, right 100))" in text, f"status: {text!r}"
+    wait_for_new_picture(pareto, one_point, timeout_ms=10_000)  # the second point
+
+    table = balancer.locator(".tlw-balancer-runs-table table")
+    expect(table).to_be_visible()
+    rows = table.evaluate(TABLE_ROWS)
+    assert [(row.get("run"), row.get("strategy"), row.get("weights")) for row in rows] == [
+        ("1", "equal weights", "1 each"),
+        ("2", "fixed weights (sliders)", "left 1, right 100"),
+    ], rows
+
+
 @pytest.mark.timeout(300)
 def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
     page, errors = chromium_page
@@ -183,13 +242,16 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         lab = page.locator(".tlw-finetune-lab")
         explorer = page.locator(".tlw-feature-explorer")
         shift_explorer = page.locator(".tlw-shift-explorer")
+        balancer = page.locator(".tlw-task-balancer")
         expect(lab).to_be_visible()
         expect(explorer).to_be_visible()
         expect(shift_explorer).to_be_visible()
+        expect(balancer).to_be_visible()
 
         check_finetune_lab(lab)
         check_feature_explorer(explorer)
         check_domain_shift_explorer(shift_explorer)
+        check_task_balancer(balancer)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

@@ -3,6 +3,7 @@
 - :class:`FineTuneLab`: fine-tune a pretrained backbone live, stop, compare runs.
 - :class:`FeatureExplorer`: see what a network learned (2-D maps, filters, activations).
 - :class:`DomainShiftExplorer`: dial a domain shift, watch accuracy fall, adapt to it.
+- :class:`TaskBalancer`: weight the tasks of a multitask network, see their trade-off front.
 
 They use core ipywidgets only, so they work in JupyterLab, Colab, VS Code and Voila.
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["DomainShiftExplorer", "FeatureExplorer", "FineTuneLab"]
+__all__ = ["DomainShiftExplorer", "FeatureExplorer", "FineTuneLab", "TaskBalancer"]
 
 _HOMES = {
     "FineTuneLab": "finetune_lab",
     "FeatureExplorer": "feature_explorer",
     "DomainShiftExplorer": "domain_shift_explorer",
+    "TaskBalancer": "task_balancer",
 }
 
 

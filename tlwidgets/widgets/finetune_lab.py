@@ -467,9 +467,12 @@ class FineTuneLab:
         except Exception as error:  # shown in the panel; the run is not added
             if isinstance(error, TrainingError):
                 self._history = error.history
+            self.live_plot.refresh(force=True)  # the final frame stays
             self._show_error(error)
         else:
             self._history = history
+            # the final frame first, so the plot is complete once the status says "finished"
+            self.live_plot.refresh(force=True)
             run = Run(number=number, config=config, history=history, model=model)
             self.runs.append(run)
             self.runs_table.value = runs_table_html(self.runs)
@@ -479,7 +482,6 @@ class FineTuneLab:
             self.progress.bar_style = "success" if history.status == "completed" else "warning"
             self._set_status(_summary(run))
         finally:
-            self.live_plot.refresh(force=True)  # the final frame stays
             self._set_running(False)
 
     def _show_progress(self, state: FitState, number: int) -> None:

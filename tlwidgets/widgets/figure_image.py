@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..viz.figure import new_figure, png_bytes
 
-__all__ = ["FigureImage"]
+__all__ = ["FigureImage", "draw_placeholder"]
 
 
 class FigureImage:
@@ -69,3 +70,8 @@ class FigureImage:
             took = time.perf_counter() - start
             self._next = start + max(self.min_interval, took / self.max_busy)
         return True
+
+
+def draw_placeholder(axes: Axes, text: str) -> None:
+    """Write ``text`` in grey in the middle of ``axes``: what will appear in the empty plot."""
+    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="grey")

@@ -12,16 +12,14 @@ every finished run joins a table and a comparison plot::
     lab.runs[-1].history.last("target_acc")
 
 The panel only configures and calls :func:`tlwidgets.train.transfer`; training runs in a
-background thread (:class:`~tlwidgets.widgets.background.BackgroundRun`) and the plots are
+background thread (:class:`~tlwidgets.widgets.live_run.LiveRunner`) and the plots are
 throttled by :class:`~tlwidgets.widgets.figure_image.FigureImage`.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import threading
-import time
 from dataclasses import fields, replace
 from typing import Any
 
@@ -35,8 +33,6 @@ from ..data import LabelledImages
 from ..models import create_backbone
 from ..train import (
     STRATEGIES,
-    Callback,
-    FitState,
     History,
     SourceTask,
     TrainingError,
@@ -44,41 +40,14 @@ from ..train import (
     load_source_task,
     transfer,
 )
-from .background import BackgroundRun
 from .figure_image import FigureImage
+from .live_run import LIVE_PLOT_BUSY, LiveRun, LiveRunCallback, LiveRunner
+from .run_controls import RunControls
 from .runs import STRATEGY_LABELS, Run, draw_comparison, run_label, runs_table_html
 
 __all__ = ["FineTuneLab"]
 
 LABEL_CHOICES = (1, 2, 5, 10, 20, 50, "all")  # the "Labels per class" options
-STATUS_INTERVAL = 0.1  # seconds between progress-bar/status updates while training (<= 10/s)
-# Largest share of a run the live plot may spend redrawing (~75 ms a frame on a 2-core CPU),
-# so that watching costs under 10% of training speed (bench/bench_widgets_train.py).
-LIVE_PLOT_BUSY = 0.02
-
-
-class _LabCallback(Callback):
-    """Forwards the training loop's reports (from the training thread) to the lab."""
-
-    def __init__(self, lab: FineTuneLab, number: int):
-        self.lab = lab
-        self.number = number
-        self._next_status = float("-inf")  # perf_counter time of the next status update
-
-    def on_step(self, state: FitState) -> None:
-        """Update the progress text sparsely and let the live plot redraw if it may."""
-        self.lab._history = state.history
-        self.lab._total_steps = state.total_steps
-        now = time.perf_counter()
-        if now >= self._next_status:
-            self._next_status = now + STATUS_INTERVAL
-            self.lab._show_progress(state, self.number)
-        self.lab.live_plot.refresh()
-
-    def on_epoch(self, state: FitState) -> None:
-        """Show the new epoch's accuracy at once."""
-        self.lab._show_progress(state, self.number)
-        self.lab.live_plot.refresh()
 
 
 class FineTuneLab:
@@ -143,11 +112,6 @@ class FineTuneLab:
         self._defaults = config or TransferConfig(
             epochs=runtime.budget(10, 2), labels_per_class=runtime.budget(10, 5)
         )
-        self._run = BackgroundRun()
-        self._active: TransferConfig | None = None  # the config of the run shown live
-        self._number = 0  # that run's number
-        self._history: History | None = None  # what that run recorded so far
-        self._total_steps = 0  # steps that run will take if not stopped
         self._build_panel()
         self._show_config(self._defaults)
         self.reset()
@@ -172,12 +136,12 @@ class FineTuneLab:
     @property
     def history(self) -> History | None:
         """What the run in progress (or the last one) has recorded so far; None before any."""
-        return self._history
+        return self._runner.live.history
 
     @property
     def running(self) -> bool:
         """True while a run is active."""
-        return self._run.running
+        return self._runner.running
 
     def train(self, **overrides: Any) -> None:
         """Start a run in the background with the controls' settings, changed by ``overrides``.
@@ -188,7 +152,7 @@ class FineTuneLab:
         "Error: ..." and :attr:`last_error` holds the message.
         """
         try:
-            if self._run.running:
+            if self._runner.running:
                 raise RuntimeError("a run is already active: press Stop or wait for it first")
             config = self._config_with(overrides)
             self._check(config)
@@ -199,31 +163,24 @@ class FineTuneLab:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run ends (or ``timeout`` seconds pass); True if no run is active."""
-        return self._run.wait(timeout)
+        return self._runner.wait(timeout)
 
     def stop(self) -> None:
         """Ask the active run to end after its current batch (it is kept as "stopped")."""
-        if self._run.running:
-            self._run.stop()
-            self._set_status(f"Stopping run {self._number} after this batch ...")
+        self._runner.stop()
 
     def reset(self) -> None:
         """Forget every run: clear the table and both plots (refused while a run is active)."""
-        if self._run.running:
+        if self._runner.running:
             self._show_error(RuntimeError("cannot reset while a run is active: press Stop first"))
             return
         self.runs.clear()
         self.last_error = None
-        self._active = None
-        self._number = 0
-        self._history = None
-        self._total_steps = 0
-        self.progress.value = 0.0
-        self.progress.bar_style = ""
+        self._runner.forget()
         self.runs_table.value = runs_table_html(self.runs)
         self.live_plot.refresh(force=True)
         self.compare_plot.refresh(force=True)
-        self._set_status("Ready: choose a strategy and press Train.")
+        self.controls.set_status("Ready: choose a strategy and press Train.")
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -293,32 +250,27 @@ class FineTuneLab:
             style=style,
             layout=widgets.Layout(width="130px"),
         )
-        self.train_button = widgets.Button(
-            description="Train", icon="play", button_style="primary", tooltip="Start a run"
+        self.controls = RunControls(
+            "Train",
+            self.device,
+            (
+                self.strategy,
+                self.freeze_depth,
+                self.lr,
+                self.ratio,
+                self.epochs,
+                self.labels_per_class,
+                self.seed,
+            ),
+            stop_tooltip="End the run after the current batch (it is kept as 'stopped')",
+            status_tooltip="What the lab is doing",
+            css_prefix="tlw-",
         )
-        self.stop_button = widgets.Button(
-            description="Stop",
-            icon="stop",
-            button_style="warning",
-            tooltip="End the run after the current batch (it is kept as 'stopped')",
-        )
-        self.reset_button = widgets.Button(
-            description="Reset", icon="trash", tooltip="Clear the runs table and the plots"
-        )
-        self.device_label = widgets.Label(
-            f"Device: {self.device}", tooltip="Where training runs (autocast on CUDA)"
-        )
-        self.progress = widgets.FloatProgress(
-            min=0.0,
-            max=1.0,
-            description="Progress",
-            tooltip="Steps done of the run",
-            style=style,
-            layout=widgets.Layout(width="500px"),
-        )
-        self.progress.add_class("tlw-progress")
-        self.status = widgets.HTML(description="", tooltip="What the lab is doing")
-        self.status.add_class("tlw-status")
+        self.train_button = self.controls.start_button
+        self.stop_button, self.reset_button = self.controls.stop_button, self.controls.reset_button
+        self.device_label = self.controls.device_label
+        self.progress, self.status = self.controls.progress, self.controls.status
+        self._runner: LiveRunner[TransferConfig] = LiveRunner(self.controls)
         self.live_plot = FigureImage(self._draw_live, figsize=(8.0, 3.0), max_busy=LIVE_PLOT_BUSY)
         self.live_plot.widget.add_class("tlw-live-plot")
         self.compare_plot = FigureImage(
@@ -331,27 +283,12 @@ class FineTuneLab:
         self.train_button.on_click(lambda _: self.train())
         self.stop_button.on_click(lambda _: self.stop())
         self.reset_button.on_click(lambda _: self.reset())
-        # Everything but Stop would race with a run, so it is disabled while one is active.
-        self._race_controls = (
-            self.strategy,
-            self.freeze_depth,
-            self.lr,
-            self.ratio,
-            self.epochs,
-            self.labels_per_class,
-            self.seed,
-            self.train_button,
-            self.reset_button,
-        )
-        self._set_running(False)
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.strategy, self.freeze_depth]),
                 widgets.HBox([self.lr, self.ratio]),
                 widgets.HBox([self.epochs, self.labels_per_class, self.seed]),
-                widgets.HBox(
-                    [self.train_button, self.stop_button, self.reset_button, self.device_label]
-                ),
+                self.controls.buttons,
                 self.progress,
                 self.status,
                 self.live_plot.widget,
@@ -382,18 +319,9 @@ class FineTuneLab:
         self.labels_per_class.value = labels
         self.seed.value = config.seed
 
-    def _set_running(self, running: bool) -> None:
-        for control in self._race_controls:
-            control.disabled = running
-        self.stop_button.disabled = not running
-
-    def _set_status(self, text: str) -> None:
-        self.status.value = html.escape(text, quote=False)
-
     def _show_error(self, error: BaseException) -> None:
         self.last_error = str(error)
-        self._set_status(f"Error: {error}")
-        self.progress.bar_style = "danger"
+        self.controls.show_error(self.last_error)
 
     # ------------------------------------------------------------------ a run
 
@@ -433,24 +361,16 @@ class FineTuneLab:
     def _start(self, config: TransferConfig) -> None:
         number = len(self.runs) + 1
         self.last_error = None
-        self._active = config
-        self._number = number
-        self._history = None
-        self._total_steps = 0
-        self.progress.value = 0.0
-        self.progress.bar_style = "info"
-        self._set_status(f"Run {number}: preparing {run_label(config)} ...")
-        self._set_running(True)
-        try:
-            self._run.start(
-                lambda stop_event: self._train(config, number, stop_event),
-                name=f"tlwidgets-finetune-run-{number}",
-            )
-        except BaseException:
-            self._set_running(False)
-            raise
+        self._runner.start(
+            LiveRun(number, config),
+            f"Run {number}: preparing {run_label(config)} ...",
+            lambda live, stop_event: self._train(config, live, stop_event),
+            name=f"tlwidgets-finetune-run-{number}",
+        )
 
-    def _train(self, config: TransferConfig, number: int, stop_event: threading.Event) -> None:
+    def _train(
+        self, config: TransferConfig, live: LiveRun[TransferConfig], stop_event: threading.Event
+    ) -> None:
         """The background thread: train, then record the run and update the panel."""
         try:
             model, history = transfer(
@@ -460,53 +380,31 @@ class FineTuneLab:
                 train_data=self.train_data,
                 val_data=self.val_data,
                 source=self.source,
-                callbacks=[_LabCallback(self, number)],
+                callbacks=[LiveRunCallback(live, self.controls, self.live_plot, _metrics_text)],
                 stop_event=stop_event,
                 device=str(self.device),
             )
         except Exception as error:  # shown in the panel; the run is not added
             if isinstance(error, TrainingError):
-                self._history = error.history
+                live.history = error.history
             self.live_plot.refresh(force=True)  # the final frame stays
             self._show_error(error)
         else:
-            self._history = history
+            live.history = history
             # the final frame first, so the plot is complete once the status says "finished"
             self.live_plot.refresh(force=True)
-            run = Run(number=number, config=config, history=history, model=model)
+            run = Run(number=live.number, config=config, history=history, model=model)
             self.runs.append(run)
             self.runs_table.value = runs_table_html(self.runs)
             self.compare_plot.refresh(force=True)
-            if history.status == "completed":
-                self.progress.value = 1.0
-            self.progress.bar_style = "success" if history.status == "completed" else "warning"
-            self._set_status(_summary(run))
-        finally:
-            self._set_running(False)
-
-    def _show_progress(self, state: FitState, number: int) -> None:
-        """Progress bar and status text (from the training thread)."""
-        self.progress.value = state.progress
-        config = state.config
-        words = [
-            f"Run {number}: epoch {state.epoch + 1}/{config.epochs}",
-            f"step {state.step}/{state.total_steps}",
-        ]
-        if state.history.steps:
-            words.append(f"loss {state.history.steps[-1]['loss']:.3f}")
-        if state.history.epochs:
-            last = state.history.epochs[-1]
-            words.append(f"target acc {100 * last['target_acc']:.1f}%")
-            if "source_acc" in last:
-                words.append(f"source acc {100 * last['source_acc']:.1f}%")
-        if state.history.steps:
-            words.append(f"{state.history.steps[-1]['time']:.1f} s")
-        self._set_status(", ".join(words))
+            self.controls.show_finished(history.status)
+            self.controls.set_status(_summary(run))
 
     def _draw_live(self, figure: Figure) -> None:
         """Train loss per step (left) and validation accuracy per epoch (right)."""
         loss_axes, acc_axes = figure.subplots(1, 2)
-        history, config = self._history, self._active
+        live = self._runner.live
+        history, config = live.history, live.config
         if history is not None:
             steps = history.series("step")
             few = len(steps) < 30  # markers, so that a run of one or two steps still shows
@@ -519,12 +417,12 @@ class FineTuneLab:
                 acc_axes.plot(epochs, [100 * a for a in source], marker="s", label="source")
             if target:
                 acc_axes.legend(fontsize="small", loc="lower left")
-        if self._total_steps:
-            loss_axes.set_xlim(0, self._total_steps)
+        if live.total_steps:
+            loss_axes.set_xlim(0, live.total_steps)
         if config is not None:
             acc_axes.set_xlim(0.5, config.epochs + 0.5)
             figure.suptitle(
-                f"run {self._number}: {run_label(config)}",
+                f"run {live.number}: {run_label(config)}",
                 fontsize="medium",
             )
         loss_axes.set_title("training loss", fontsize="medium")
@@ -538,6 +436,17 @@ class FineTuneLab:
             axes.grid(alpha=0.3)
         # Fixed margins: tight_layout would cost a second full draw on every frame.
         figure.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.8, wspace=0.22)
+
+
+def _metrics_text(history: History) -> list[str]:
+    """The last epoch's accuracies, e.g. ["target acc 81.0%", "source acc 97.5%"]."""
+    if not history.epochs:
+        return []
+    last = history.epochs[-1]
+    words = [f"target acc {100 * last['target_acc']:.1f}%"]
+    if "source_acc" in last:
+        words.append(f"source acc {100 * last['source_acc']:.1f}%")
+    return words
 
 
 def _summary(run: Run) -> str:

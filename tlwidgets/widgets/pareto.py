@@ -10,7 +10,6 @@ moving along it buys one task's accuracy with the other's. The panel shows the p
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from torch import nn
 
 from ..data import Task
 from ..train import History, MultiTaskConfig
+from .figure_image import draw_placeholder
+from .html_table import format_percent, table_html
 
 __all__ = [
     "WEIGHTING_LABELS",
@@ -54,9 +55,6 @@ SHORT_LABELS = {  # the few words next to a point of the trade-off plot
     "pcgrad": "PCGrad",
 }
 
-# Inline styles: the table must read well in any front end, with no stylesheet to rely on.
-TH = '<th style="padding: 2px 6px; border-bottom: 1px solid #999">'
-TD = '<td style="padding: 2px 6px; white-space: nowrap; text-align: right">'
 FRONT_MARK = "\N{BLACK STAR}"
 
 
@@ -74,9 +72,9 @@ def metric_name(task: Task) -> str:
 
 def format_metric(task: Task, value: float | None) -> str:
     """An accuracy as a percentage ("45.0%"), an MAE with 3 decimals; a dash for None."""
-    if value is None:
-        return "\N{EM DASH}"
-    return f"{100 * value:.1f}%" if task.kind == "classification" else f"{value:.3f}"
+    if value is None or task.kind == "classification":
+        return format_percent(value)
+    return f"{value:.3f}"
 
 
 @dataclass
@@ -259,15 +257,7 @@ def draw_pareto(figure: Figure, points: Sequence[ParetoPoint], tasks: tuple[Task
         axes.margins(0.15)
         axes.legend(fontsize="x-small", loc="lower left")
     else:
-        axes.text(
-            0.5,
-            0.5,
-            "finished runs appear here",
-            ha="center",
-            va="center",
-            transform=axes.transAxes,
-            color="grey",
-        )
+        draw_placeholder(axes, "finished runs appear here")
     figure.subplots_adjust(left=0.13, right=0.97, bottom=0.13, top=0.92)  # no tight_layout: 2x
 
 
@@ -289,7 +279,6 @@ def runs_table_html(runs: Sequence[BalanceRun], tasks: Sequence[Task], front: se
         "status",
         "seconds",
     )
-    head = "".join(f"{TH}{html.escape(name)}</th>" for name in columns)
     rows = []
     for run in runs:
         config = run.config
@@ -313,13 +302,5 @@ def runs_table_html(runs: Sequence[BalanceRun], tasks: Sequence[Task], front: se
             run.history.status,
             f"{run.seconds:.1f}",
         )
-        rows.append("<tr>" + "".join(f"{TD}{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    if not rows:
-        rows.append(f'<tr><td colspan="{len(columns)}">No runs yet: press Run.</td></tr>')
-    return (
-        '<table class="tlw-runs" style="border-collapse: collapse"><thead><tr>'
-        + head
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+        rows.append(cells)
+    return table_html(columns, rows, empty="No runs yet: press Run.", css_class="tlw-runs")

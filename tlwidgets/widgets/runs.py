@@ -7,7 +7,6 @@ an HTML table (:func:`runs_table_html`) and as one accuracy curve per run
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,8 @@ from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from ..train import History, TransferConfig, frozen_depth
+from .figure_image import draw_placeholder
+from .html_table import format_percent, table_html
 
 __all__ = ["STRATEGY_LABELS", "Run", "draw_comparison", "run_label", "runs_table_html"]
 
@@ -42,10 +43,6 @@ COLUMNS = (
     "status",
     "seconds",
 )
-
-# Inline styles: the table must read well in any front end, with no stylesheet to rely on.
-TH = '<th style="padding: 2px 6px; border-bottom: 1px solid #999">'
-TD = '<td style="padding: 2px 6px; white-space: nowrap; text-align: right">'
 
 
 @dataclass
@@ -97,13 +94,8 @@ def run_label(config: TransferConfig) -> str:
     return ", ".join(words)
 
 
-def _percent(value: float | None) -> str:
-    return "\N{EM DASH}" if value is None else f"{100 * value:.1f}%"
-
-
 def runs_table_html(runs: Sequence[Run]) -> str:
     """An HTML table with one row per run (and a hint row when there is none yet)."""
-    head = "".join(f"{TH}{html.escape(name)}</th>" for name in COLUMNS)
     rows = []
     for run in runs:
         config = run.config
@@ -116,22 +108,14 @@ def runs_table_html(runs: Sequence[Run]) -> str:
             config.epochs,
             "all" if config.labels_per_class is None else config.labels_per_class,
             config.seed,
-            _percent(run.final_target_acc),
-            _percent(run.best_target_acc),
-            _percent(run.final_source_acc),
+            format_percent(run.final_target_acc),
+            format_percent(run.best_target_acc),
+            format_percent(run.final_source_acc),
             run.history.status,
             f"{run.history.seconds:.1f}",
         )
-        rows.append("<tr>" + "".join(f"{TD}{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    if not rows:
-        rows.append(f'<tr><td colspan="{len(COLUMNS)}">No runs yet: press Train.</td></tr>')
-    return (
-        '<table class="tlw-runs" style="border-collapse: collapse"><thead><tr>'
-        + head
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+        rows.append(cells)
+    return table_html(COLUMNS, rows, empty="No runs yet: press Train.", css_class="tlw-runs")
 
 
 def draw_comparison(figure: Figure, runs: Sequence[Run]) -> None:
@@ -151,13 +135,5 @@ def draw_comparison(figure: Figure, runs: Sequence[Run]) -> None:
     if any(run.target_accs for run in runs):
         axes.legend(fontsize="x-small", loc="lower right")
     else:
-        axes.text(
-            0.5,
-            0.5,
-            "finished runs appear here",
-            ha="center",
-            va="center",
-            transform=axes.transAxes,
-            color="grey",
-        )
+        draw_placeholder(axes, "finished runs appear here")
     figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9)  # no tight_layout: 2x cost

@@ -19,6 +19,8 @@ from torch import Tensor
 
 from ..data.shift import Shift
 from ..viz.filters import mosaic
+from .figure_image import draw_placeholder
+from .html_table import format_percent, table_html
 
 __all__ = [
     "METHOD_LABELS",
@@ -142,11 +144,6 @@ METHOD_LABELS = {
     "oracle": "oracle (target labels)",
 }
 
-# Inline styles: the table must read well in any front end, with no stylesheet to rely on.
-TH = '<th style="padding: 2px 6px; border-bottom: 1px solid #999">'
-TD = '<td style="padding: 2px 6px; white-space: nowrap; text-align: right">'
-TD_LEFT = '<td style="padding: 2px 6px; white-space: nowrap; text-align: left">'
-
 
 def _other_fields(shift: Shift, control: str) -> dict[str, float]:
     """Every field of ``shift`` but ``control``: equal for two points on one curve."""
@@ -243,15 +240,7 @@ def draw_curves(
     if curves or live is not None:
         acc_axes.legend(fontsize="x-small", loc="lower left")
     else:
-        acc_axes.text(
-            0.5,
-            0.5,
-            "points appear as you move the sliders",
-            ha="center",
-            va="center",
-            transform=acc_axes.transAxes,
-            color="grey",
-        )
+        draw_placeholder(acc_axes, "points appear as you move the sliders")
     figure.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.9, wspace=0.22)
 
 
@@ -295,36 +284,24 @@ def draw_samples(
     figure.suptitle(title, fontsize="small", y=0.99)
 
 
-def _percent(value: float | None) -> str:
-    return "\N{EM DASH}" if value is None else f"{100 * value:.1f}%"
-
-
 def points_table_html(points: Sequence[dict[str, Any]], shift: Shift) -> str:
     """An HTML table of the models measured at ``shift``: accuracy, separability, status."""
     here = [point for point in points if point["shift"] == shift]
     here.sort(key=lambda point: _method_order(point["method"]))
-    head = "".join(
-        f"{TH}{name}</th>" for name in ("model", "target accuracy", "separability", "status")
-    )
-    rows = []
-    for point in here:
-        cells = (
+    rows = [
+        (
             METHOD_LABELS.get(point["method"], point["method"]),
-            _percent(point["acc"]),
+            format_percent(point["acc"]),
             f"{point['separability']:.2f}",
             point["status"],
         )
-        tds = [
-            f"{TD_LEFT if i == 0 else TD}{html.escape(str(c))}</td>" for i, c in enumerate(cells)
-        ]
-        rows.append("<tr>" + "".join(tds) + "</tr>")
-    if not rows:
-        rows.append('<tr><td colspan="4">Nothing measured at this shift yet.</td></tr>')
-    return (
-        f"<b>At this shift</b> ({html.escape(shift.describe())})"
-        '<table class="tlw-shift-points" style="border-collapse: collapse"><thead><tr>'
-        + head
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
+        for point in here
+    ]
+    table = table_html(
+        ("model", "target accuracy", "separability", "status"),
+        rows,
+        empty="Nothing measured at this shift yet.",
+        css_class="tlw-shift-points",
+        left_columns=1,
     )
+    return f"<b>At this shift</b> ({html.escape(shift.describe())}){table}"

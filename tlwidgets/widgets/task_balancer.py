@@ -15,7 +15,7 @@ non-dominated runs form the Pareto front::
 
 The panel only builds a :class:`~tlwidgets.train.MultiTaskConfig` and calls
 :func:`tlwidgets.train.train_multitask` in a background thread
-(:class:`~tlwidgets.widgets.background.BackgroundRun`); plots are throttled by
+(:class:`~tlwidgets.widgets.live_run.LiveRunner`); plots are throttled by
 :class:`~tlwidgets.widgets.figure_image.FigureImage`.
 """
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 import html
 import math
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from typing import Any
@@ -39,15 +38,13 @@ from ..data import MultiTaskImages, Task
 from ..models import list_backbones
 from ..train import (
     WEIGHTINGS,
-    Callback,
-    FitState,
     History,
     MultiTaskConfig,
     TrainingError,
     train_multitask,
 )
-from .background import BackgroundRun
 from .figure_image import FigureImage
+from .live_run import LIVE_PLOT_BUSY, LiveRun, LiveRunCallback, LiveRunner
 from .pareto import (
     WEIGHTING_LABELS,
     BalanceRun,
@@ -60,12 +57,11 @@ from .pareto import (
     trade_off_points,
     weighting_label,
 )
+from .run_controls import RunControls
 
 __all__ = ["TaskBalancer"]
 
 WEIGHT_EXPONENTS = (-2, 2)  # the weight sliders span 10**-2 .. 10**2
-STATUS_INTERVAL = 0.1  # seconds between progress-bar/status updates while training (<= 10/s)
-LIVE_PLOT_BUSY = 0.02  # largest share of a run the live plot may spend redrawing (as FineTuneLab)
 TOOLTIPS = {
     "equal": "every task loss counts once",
     "fixed": "the weight sliders below",
@@ -74,30 +70,6 @@ TOOLTIPS = {
     "gradnorm": "learns weights that keep the tasks' gradient norms balanced (Chen et al.)",
     "pcgrad": "removes the part of a task's gradient that conflicts with another's (Yu et al.)",
 }
-
-
-class _BalancerCallback(Callback):
-    """Forwards the training loop's reports (from the training thread) to the balancer."""
-
-    def __init__(self, balancer: TaskBalancer, number: int):
-        self.balancer = balancer
-        self.number = number
-        self._next_status = float("-inf")  # perf_counter time of the next status update
-
-    def on_step(self, state: FitState) -> None:
-        """Update the progress text sparsely and let the live plot redraw if it may."""
-        self.balancer._history = state.history
-        self.balancer._total_steps = state.total_steps
-        now = time.perf_counter()
-        if now >= self._next_status:
-            self._next_status = now + STATUS_INTERVAL
-            self.balancer._show_progress(state, self.number)
-        self.balancer.live_plot.refresh()
-
-    def on_epoch(self, state: FitState) -> None:
-        """Show the new epoch's test metrics at once."""
-        self.balancer._show_progress(state, self.number)
-        self.balancer.live_plot.refresh()
 
 
 class TaskBalancer:
@@ -189,12 +161,6 @@ class TaskBalancer:
         self.runs: list[BalanceRun] = []
         self.last_error: str | None = None
         self._defaults = MultiTaskConfig(backbone=backbone, epochs=epochs)
-        self._run = BackgroundRun()
-        self._active: MultiTaskConfig | None = None  # the config of the run shown live
-        self._number = 0  # that run's number
-        self._history: History | None = None  # what that run recorded so far
-        self._total_steps = 0  # steps that run will take if not stopped
-        self._locked = False  # True while a run holds the controls
         self._build_panel()
         self._show_config(self._defaults)
         self.reset()
@@ -224,12 +190,12 @@ class TaskBalancer:
     @property
     def history(self) -> History | None:
         """What the run in progress (or the last one) has recorded so far; None before any."""
-        return self._history
+        return self._runner.live.history
 
     @property
     def running(self) -> bool:
         """True while a run is active."""
-        return self._run.running
+        return self._runner.running
 
     def run(self, **overrides: Any) -> None:
         """Start a run in the background with the controls' settings, changed by ``overrides``.
@@ -244,7 +210,7 @@ class TaskBalancer:
         the message.
         """
         try:
-            if self._run.running:
+            if self._runner.running:
                 raise RuntimeError("a run is already active: press Stop or wait for it first")
             config = self._config_with(overrides)
             self._check(config)
@@ -255,30 +221,23 @@ class TaskBalancer:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run ends (or ``timeout`` seconds pass); True if no run is active."""
-        return self._run.wait(timeout)
+        return self._runner.wait(timeout)
 
     def stop(self) -> None:
         """Ask the active run to end after its current batch (kept as "stopped", not a point)."""
-        if self._run.running:
-            self._run.stop()
-            self._set_status(f"Stopping run {self._number} after this batch ...")
+        self._runner.stop()
 
     def reset(self) -> None:
         """Forget every run: clear the table and both plots (refused while a run is active)."""
-        if self._run.running:
+        if self._runner.running:
             self._show_error(RuntimeError("cannot reset while a run is active: press Stop first"))
             return
         self.runs.clear()
         self.last_error = None
-        self._active = None
-        self._number = 0
-        self._history = None
-        self._total_steps = 0
-        self.progress.value = 0.0
-        self.progress.bar_style = ""
+        self._runner.forget()
         self._show_runs()
         self.live_plot.refresh(force=True)
-        self._set_status("Ready: choose how to weight the tasks and press Run.")
+        self.controls.set_status("Ready: choose how to weight the tasks and press Run.")
 
     def pareto_points(self) -> list[ParetoPoint]:
         """The trade-off plot's points: one per completed run, in run order.
@@ -334,32 +293,19 @@ class TaskBalancer:
             style=style,
             layout=widgets.Layout(width="130px"),
         )
-        self.run_button = widgets.Button(
-            description="Run", icon="play", button_style="primary", tooltip="Start a run"
+        self.controls = RunControls(
+            "Run",
+            self.device,
+            (self.strategy, *self.weights.values(), self.epochs, self.seed),
+            stop_tooltip="End the run after the current batch (kept as 'stopped', not a point)",
+            status_tooltip="What the balancer is doing",
+            css_prefix="tlw-balancer-",
         )
-        self.stop_button = widgets.Button(
-            description="Stop",
-            icon="stop",
-            button_style="warning",
-            tooltip="End the run after the current batch (kept as 'stopped', not a point)",
-        )
-        self.reset_button = widgets.Button(
-            description="Reset", icon="trash", tooltip="Clear the runs table and the plots"
-        )
-        self.device_label = widgets.Label(
-            f"Device: {self.device}", tooltip="Where training runs (autocast on CUDA)"
-        )
-        self.progress = widgets.FloatProgress(
-            min=0.0,
-            max=1.0,
-            description="Progress",
-            tooltip="Steps done of the run",
-            style=style,
-            layout=widgets.Layout(width="500px"),
-        )
-        self.progress.add_class("tlw-balancer-progress")
-        self.status = widgets.HTML(description="", tooltip="What the balancer is doing")
-        self.status.add_class("tlw-balancer-status")
+        self.run_button = self.controls.start_button
+        self.stop_button, self.reset_button = self.controls.stop_button, self.controls.reset_button
+        self.device_label = self.controls.device_label
+        self.progress, self.status = self.controls.progress, self.controls.status
+        self._runner: LiveRunner[MultiTaskConfig] = LiveRunner(self.controls, self._set_running)
         self.live_plot = FigureImage(self._draw_live, figsize=(8.0, 3.0), max_busy=LIVE_PLOT_BUSY)
         self.live_plot.widget.add_class("tlw-balancer-live-plot")
         self.pareto_plot = FigureImage(
@@ -374,16 +320,7 @@ class TaskBalancer:
         self.run_button.on_click(lambda _: self.run())
         self.stop_button.on_click(lambda _: self.stop())
         self.reset_button.on_click(lambda _: self.reset())
-        # Everything but Stop would race with a run, so it is disabled while one is active.
-        self._race_controls = (
-            self.strategy,
-            *self.weights.values(),
-            self.epochs,
-            self.seed,
-            self.run_button,
-            self.reset_button,
-        )
-        self._set_running(False)
+        self._enable_weights()
         task_x, task_y = self.pareto_tasks
         self.widget = widgets.VBox(
             [
@@ -391,9 +328,7 @@ class TaskBalancer:
                 widgets.HBox(
                     list(self.weights.values()), layout=widgets.Layout(flex_flow="row wrap")
                 ),
-                widgets.HBox(
-                    [self.run_button, self.stop_button, self.reset_button, self.device_label]
-                ),
+                self.controls.buttons,
                 self.progress,
                 self.status,
                 self.live_plot.widget,
@@ -422,22 +357,15 @@ class TaskBalancer:
     def _enable_weights(self) -> None:
         """The weight sliders only matter (and are only enabled) for fixed weights."""
         for slider in self.weights.values():
-            slider.disabled = self._locked or self.strategy.value != "fixed"
+            slider.disabled = self.controls.locked or self.strategy.value != "fixed"
 
     def _set_running(self, running: bool) -> None:
-        self._locked = running  # the race controls are disabled
-        for control in self._race_controls:
-            control.disabled = running
+        self.controls.set_running(running)
         self._enable_weights()
-        self.stop_button.disabled = not running
-
-    def _set_status(self, text: str) -> None:
-        self.status.value = html.escape(text, quote=False)
 
     def _show_error(self, error: BaseException) -> None:
         self.last_error = str(error) or type(error).__name__
-        self._set_status(f"Error: {self.last_error}")
-        self.progress.bar_style = "danger"
+        self.controls.show_error(self.last_error)
 
     def _show_runs(self) -> None:
         """Redraw the trade-off plot and the runs table from :attr:`runs`."""
@@ -511,52 +439,42 @@ class TaskBalancer:
     def _start(self, config: MultiTaskConfig) -> None:
         number = len(self.runs) + 1
         self.last_error = None
-        self._active = config
-        self._number = number
-        self._history = None
-        self._total_steps = 0
-        self.progress.value = 0.0
-        self.progress.bar_style = "info"
-        self._set_status(f"Run {number}: preparing {weighting_label(config)} ...")
-        self._set_running(True)
-        try:
-            self._run.start(
-                lambda stop_event: self._train(config, number, stop_event),
-                name=f"tlwidgets-balancer-run-{number}",
-            )
-        except BaseException:
-            self._set_running(False)
-            raise
+        self._runner.start(
+            LiveRun(number, config),
+            f"Run {number}: preparing {weighting_label(config)} ...",
+            lambda live, stop_event: self._train(config, live, stop_event),
+            name=f"tlwidgets-balancer-run-{number}",
+        )
 
-    def _train(self, config: MultiTaskConfig, number: int, stop_event: threading.Event) -> None:
+    def _train(
+        self, config: MultiTaskConfig, live: LiveRun[MultiTaskConfig], stop_event: threading.Event
+    ) -> None:
         """The background thread: train, then record the run and update the panel."""
         try:
             model, history = train_multitask(
                 config,
                 self.train_data,
                 self.test_data,
-                callbacks=[_BalancerCallback(self, number)],
+                callbacks=[
+                    LiveRunCallback(live, self.controls, self.live_plot, self._metrics_text)
+                ],
                 stop_event=stop_event,
                 device=str(self.device),
             )
         except Exception as error:  # shown in the panel; the run is not added
             if isinstance(error, TrainingError):
-                self._history = error.history
+                live.history = error.history
             self.live_plot.refresh(force=True)  # the final frame stays
             self._show_error(error)
         else:
-            self._history = history
+            live.history = history
             # The final frame first: once the status says the run ended, the plots show it.
             self.live_plot.refresh(force=True)
-            run = BalanceRun(number=number, config=config, history=history, model=model)
+            run = BalanceRun(number=live.number, config=config, history=history, model=model)
             self.runs.append(run)
             self._show_runs()
-            if history.status == "completed":
-                self.progress.value = 1.0
-            self.progress.bar_style = "success" if history.status == "completed" else "warning"
-            self._set_status(self._summary(run))
-        finally:
-            self._set_running(False)
+            self.controls.show_finished(history.status)
+            self.controls.set_status(self._summary(run))
 
     def _metrics_text(self, history: History) -> list[str]:
         """Each task's last test metric, e.g. ["left acc 45.0%", "rotation MAE 0.412"]."""
@@ -566,20 +484,6 @@ class TaskBalancer:
             if values:
                 words.append(f"{metric_name(task)} {format_metric(task, values[-1])}")
         return words
-
-    def _show_progress(self, state: FitState, number: int) -> None:
-        """Progress bar and status text (from the training thread)."""
-        self.progress.value = state.progress
-        words = [
-            f"Run {number}: epoch {state.epoch + 1}/{state.config.epochs}",
-            f"step {state.step}/{state.total_steps}",
-        ]
-        if state.history.steps:
-            words.append(f"loss {state.history.steps[-1]['loss']:.3f}")
-        words.extend(self._metrics_text(state.history))
-        if state.history.steps:
-            words.append(f"{state.history.steps[-1]['time']:.1f} s")
-        self._set_status(", ".join(words))
 
     def _summary(self, run: BalanceRun) -> str:
         """The status line of a finished or stopped run."""
@@ -610,7 +514,8 @@ class TaskBalancer:
     def _draw_live(self, figure: Figure) -> None:
         """Each task's test metric per epoch (left) and the task weights per step (right)."""
         metric_axes, weight_axes = figure.subplots(1, 2)
-        history, config = self._history, self._active
+        live = self._runner.live
+        history, config = live.history, live.config
         accuracy_tasks = [t for t in self.tasks if t.kind == "classification"]
         error_tasks = [t for t in self.tasks if t.kind != "classification"]
         # MAEs have their own scale: on a second y-axis when accuracies share the plot.
@@ -662,11 +567,11 @@ class TaskBalancer:
                 metric_axes.legend(handles=handles, fontsize="x-small", loc="lower left")
             if steps:
                 weight_axes.legend(fontsize="x-small", loc="best")
-        if self._total_steps:
-            weight_axes.set_xlim(0, self._total_steps)
+        if live.total_steps:
+            weight_axes.set_xlim(0, live.total_steps)
         if config is not None:
             metric_axes.set_xlim(0.5, config.epochs + 0.5)
-            figure.suptitle(f"run {self._number}: {weighting_label(config)}", fontsize="medium")
+            figure.suptitle(f"run {live.number}: {weighting_label(config)}", fontsize="medium")
         metric_axes.set_title("test metric after each epoch", fontsize="medium")
         metric_axes.set_xlabel("epoch")
         metric_axes.xaxis.set_major_locator(MaxNLocator(integer=True))

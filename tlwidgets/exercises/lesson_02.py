@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from torch import Tensor
 
 from ..train import coral_loss
 from . import solutions
+from .checking import as_number, is_close, not_a_function, raised, returned_none
 from .feedback import Feedback, correct, not_yet
 
 __all__ = ["check_1", "check_2", "check_3", "check_4", "show_solution"]
@@ -41,44 +41,9 @@ def show_solution(exercise: int) -> solutions.Solution:
     return solutions.show_solution("02", exercise)
 
 
-def _not_a_function(answer: Any, check: str, name: str) -> Feedback | None:
-    """A hint when ``answer`` is not a function, else None."""
-    if callable(answer):
-        return None
-    if answer is None:
-        return not_yet(f"replace None with your function {name}, then run {check}({name})")
-    return not_yet(
-        f"pass your function itself, e.g. {check}({name}), not its result "
-        f"(got {type(answer).__name__})"
-    )
-
-
-def _raised(error: Exception, call: str) -> Feedback:
-    return not_yet(f"{call} raised {type(error).__name__}: {error}")
-
-
-def _returned_none(call: str) -> Feedback:
-    return not_yet(f"{call} returned None: replace `return None  # your code` with your code")
-
-
-def _number(value: Any) -> float | None:
-    """``value`` as a finite float, or None when it is not a real number."""
-    if isinstance(value, (bool, str, bytes)):
-        return None
-    try:
-        number = float(value)
-    except Exception:  # a list, a dict, a tensor of many elements...
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
-    return abs(a - b) <= tolerance * max(1.0, abs(b))
-
-
 def check_1(gap_closed: Any) -> Feedback:
     """``gap_closed(source_only, adapted, oracle) -> float``: the share of the gap closed."""
-    hint = _not_a_function(gap_closed, "check_1", "gap_closed")
+    hint = not_a_function(gap_closed, "check_1", "gap_closed")
     if hint is not None:
         return hint
     for source_only, adapted, oracle in GAP_CASES:
@@ -86,28 +51,28 @@ def check_1(gap_closed: Any) -> Feedback:
         try:
             given = gap_closed(source_only, adapted, oracle)
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            return _raised(error, call)
+            return raised(error, call)
         if given is None:
-            return _returned_none(call)
-        share = _number(given)
+            return returned_none(call)
+        share = as_number(given)
         if share is None:
             return not_yet(f"{call} returned {given!r}; return a number (a float)")
         expected = (adapted - source_only) / (oracle - source_only)
-        if _close(share, expected):
+        if is_close(share, expected, TOLERANCE):
             continue
-        if _close(share, 100 * expected):
+        if is_close(share, 100 * expected, TOLERANCE):
             return not_yet(f"{call} returned {share:g}: return a share (0.5 for half), not a %")
-        if expected < 0 and _close(share, 0.0):
+        if expected < 0 and is_close(share, 0.0, TOLERANCE):
             return not_yet(
                 f"{call} returned 0, yet the adapted model is worse than source-only: "
                 "a method that makes things worse must show a negative share (do not clip at 0)"
             )
-        if _close(share, adapted - source_only):
+        if is_close(share, adapted - source_only, TOLERANCE):
             return not_yet(
                 f"{call} returned {share:g}, the gain in accuracy: divide it by the whole gap, "
                 "from source-only up to the oracle"
             )
-        if _close(share, 1 - expected):
+        if is_close(share, 1 - expected, TOLERANCE):
             return not_yet(
                 f"{call} returned {share:g}: that is the share of the gap still open "
                 "(oracle - adapted); measure what the method gained over source-only"
@@ -125,7 +90,7 @@ def check_1(gap_closed: Any) -> Feedback:
 
 def check_2(pad: Any) -> Feedback:
     """``pad(error) -> float``: the proxy A-distance of a domain classifier's test error."""
-    hint = _not_a_function(pad, "check_2", "pad")
+    hint = not_a_function(pad, "check_2", "pad")
     if hint is not None:
         return hint
     for error, expected in PAD_CASES:
@@ -133,15 +98,15 @@ def check_2(pad: Any) -> Feedback:
         try:
             given = pad(error)
         except Exception as exception:  # the learner's code: report, do not crash
-            return _raised(exception, call)
+            return raised(exception, call)
         if given is None:
-            return _returned_none(call)
-        distance = _number(given)
+            return returned_none(call)
+        distance = as_number(given)
         if distance is None:
             return not_yet(f"{call} returned {given!r}; return a number (a float)")
-        if _close(distance, expected):
+        if is_close(distance, expected, TOLERANCE):
             continue
-        if _close(distance, expected / 2):
+        if is_close(distance, expected / 2, TOLERANCE):
             return not_yet(
                 f"{call} returned {distance:g}: that is 1 - 2 * error, the separability in "
                 "[0, 1]; the proxy A-distance is twice it, in [0, 2]"
@@ -151,7 +116,7 @@ def check_2(pad: Any) -> Feedback:
                 f"{call} returned {distance:g}: at error 0.5 the domain classifier is "
                 "guessing, the domains look alike, so the distance must be 0"
             )
-        if _close(distance, -expected):
+        if is_close(distance, -expected, TOLERANCE):
             return not_yet(
                 f"{call} returned {distance:g}: a classifier that never errs (error 0) must "
                 "give the largest distance, 2; did you use the accuracy in place of the error?"
@@ -198,7 +163,7 @@ def _coral_mistakes(features_s: Tensor, features_t: Tensor) -> dict[str, Tensor]
 
 def check_3(coral: Any) -> Feedback:
     """``coral(features_s (N, d), features_t (M, d)) -> scalar tensor``: the Deep CORAL loss."""
-    hint = _not_a_function(coral, "check_3", "coral")
+    hint = not_a_function(coral, "check_3", "coral")
     if hint is not None:
         return hint
     generator = torch.Generator().manual_seed(0)
@@ -209,7 +174,7 @@ def check_3(coral: Any) -> Feedback:
         try:
             given = coral(features_s.clone(), features_t.clone())
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            feedback = _raised(error, call)
+            feedback = raised(error, call)
             if "size" not in str(error) and "shape" not in str(error):
                 return feedback
             return not_yet(
@@ -217,7 +182,7 @@ def check_3(coral: Any) -> Feedback:
                 f"M = {m}): compute each covariance (d, d) on its own, then compare them"
             )
         if given is None:
-            return _returned_none(call)
+            return returned_none(call)
         if not isinstance(given, Tensor):
             return not_yet(
                 f"{call} returned a {type(given).__name__}; return a torch tensor, so the "
@@ -233,14 +198,14 @@ def check_3(coral: Any) -> Feedback:
                 f"{call} returned a tensor of shape {tuple(given.shape)}; a loss is a scalar, "
                 "shape ()"
             )
-        value = _number(given.detach())
+        value = as_number(given.detach())
         if value is None:
             return not_yet(f"{call} returned {given!r}; the loss must be a finite real number")
         expected = float(coral_loss(features_s, features_t))
-        if _close(value, expected, 1e-4):
+        if is_close(value, expected, 1e-4):
             continue
         for mistake, wrong in _coral_mistakes(features_s, features_t).items():
-            if _close(value, float(wrong), 1e-4):
+            if is_close(value, float(wrong), 1e-4):
                 return not_yet(f"{call} returned {value:.4g}: {mistake}")
         return not_yet(
             f"{call} returned {value:.4g}, which is not ||C_s - C_t||_F^2 / (4 d^2) with C_s "
@@ -325,7 +290,7 @@ def _rows(candidates: tuple[tuple[float, float, float, float], ...]) -> list[_Ro
 
 def check_4(choose_weight: Any) -> Feedback:
     """``choose_weight(rows) -> float``: the alignment weight, chosen without target labels."""
-    hint = _not_a_function(choose_weight, "check_4", "choose_weight")
+    hint = not_a_function(choose_weight, "check_4", "choose_weight")
     if hint is not None:
         return hint
     for candidates in WEIGHT_SETS:
@@ -335,23 +300,23 @@ def check_4(choose_weight: Any) -> Feedback:
             key: max(candidates, key=lambda candidate, column=column: candidate[column])[0]
             for column, key in enumerate(("source_val_acc", "reverse_acc", "acc"), start=1)
         }
-        raised: Exception | None = None
+        failure: Exception | None = None
         try:
             given = choose_weight(rows)
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            raised = error
+            failure = error
         if any(row.read_acc for row in rows):  # caught or not, reading it is the mistake
             return not_yet(
                 "your function read the target labels' accuracy ('acc'): a real target has no "
                 "labels, so there is no such column to choose by; use reverse_acc"
             )
-        if raised is not None:
-            return _raised(raised, f"choose_weight(rows with weights {weights})")
+        if failure is not None:
+            return raised(failure, f"choose_weight(rows with weights {weights})")
         if given is None:
-            return _returned_none(f"choose_weight(rows with weights {weights})")
+            return returned_none(f"choose_weight(rows with weights {weights})")
         if isinstance(given, dict):
             return not_yet("you returned a whole row; return its 'weight'")
-        weight = _number(given)
+        weight = as_number(given)
         if weight is None:
             return not_yet(
                 f"choose_weight(rows with weights {weights}) returned {given!r}; return one "
@@ -362,15 +327,15 @@ def check_4(choose_weight: Any) -> Feedback:
                 f"you returned {weight:g}, which looks like a position in the list; return "
                 "the row's 'weight' itself"
             )
-        if _close(weight, best["reverse_acc"]):
+        if is_close(weight, best["reverse_acc"], TOLERANCE):
             continue
-        if _close(weight, best["source_val_acc"]):
+        if is_close(weight, best["source_val_acc"], TOLERANCE):
             return not_yet(
                 "you picked the best source_val_acc: source accuracy rewards not adapting "
                 "(no alignment leaves the source features intact), so it says little about "
                 "the target; choose by reverse_acc"
             )
-        if _close(weight, best["acc"]):
+        if is_close(weight, best["acc"], TOLERANCE):
             return not_yet(
                 "you picked the weight with the best target accuracy ('acc'): a real target "
                 "has no labels to measure it; choose by reverse_acc"

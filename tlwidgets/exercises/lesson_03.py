@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from ..models import count_parameters
 from ..train import History, project_conflicting
 from . import solutions
+from .checking import as_number, is_close, not_a_function, raised, returned_none
 from .feedback import Feedback, correct, not_yet
 
 __all__ = ["check_1", "check_2", "check_3", "check_4", "check_5", "show_solution"]
@@ -52,41 +53,6 @@ WEIGHT_TIE = 0.01  # weights within 1% of the largest count as the largest too
 def show_solution(exercise: int) -> solutions.Solution:
     """The reference solution of an exercise of this lesson, shown collapsed."""
     return solutions.show_solution("03", exercise)
-
-
-def _not_a_function(answer: Any, check: str, name: str) -> Feedback | None:
-    """A hint when ``answer`` is not a function, else None."""
-    if callable(answer):
-        return None
-    if answer is None:
-        return not_yet(f"replace None with your function {name}, then run {check}({name})")
-    return not_yet(
-        f"pass your function itself, e.g. {check}({name}), not its result "
-        f"(got {type(answer).__name__})"
-    )
-
-
-def _raised(error: Exception, call: str) -> Feedback:
-    return not_yet(f"{call} raised {type(error).__name__}: {error}")
-
-
-def _returned_none(call: str) -> Feedback:
-    return not_yet(f"{call} returned None: replace `return None  # your code` with your code")
-
-
-def _number(value: Any) -> float | None:
-    """``value`` as a finite float, or None when it is not a real number."""
-    if isinstance(value, (bool, str, bytes)):
-        return None
-    try:
-        number = float(value)
-    except Exception:  # a list, a dict, a tensor of many elements...
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _close(a: float, b: float, tolerance: float = UNCERTAINTY_TOLERANCE) -> bool:
-    return abs(a - b) <= tolerance * max(1.0, abs(b))
 
 
 def _vector(values: tuple[float, ...]) -> Tensor:
@@ -164,7 +130,7 @@ def _check_uncertainty_gradient(uncertainty_loss: Callable[..., Any]) -> Feedbac
     try:
         total = uncertainty_loss(loss, log_var, "regression")
     except Exception as error:  # the learner's code: report, do not crash the notebook
-        return not_yet(f"{_raised(error, call).message}. {leaves_torch}")
+        return not_yet(f"{raised(error, call).message}. {leaves_torch}")
     if not isinstance(total, Tensor):
         return not_yet(f"{call} returned a {type(total).__name__}: {leaves_torch}")
     try:
@@ -176,7 +142,7 @@ def _check_uncertainty_gradient(uncertainty_loss: Callable[..., Any]) -> Feedbac
     if log_var.grad is None or loss.grad is None:
         missing = "log_var" if log_var.grad is None else "the task loss"
         return not_yet(f"no gradient reached {missing}: {leaves_torch}")
-    if not _close(float(log_var.grad), expected_ds, 1e-4):
+    if not is_close(float(log_var.grad), expected_ds, 1e-4):
         return not_yet(
             f"the values are right, but the gradient with respect to log_var is "
             f"{float(log_var.grad):.4g}, not {expected_ds:.4g}: part of the formula left torch "
@@ -190,7 +156,7 @@ def check_1(uncertainty_loss: Any) -> Feedback:
 
     ``loss`` and ``log_var`` are 0-dim tensors; ``kind`` is "classification" or "regression".
     """
-    hint = _not_a_function(uncertainty_loss, "check_1", "uncertainty_loss")
+    hint = not_a_function(uncertainty_loss, "check_1", "uncertainty_loss")
     if hint is not None:
         return hint
     for loss, s, kind in UNCERTAINTY_CASES:
@@ -198,21 +164,21 @@ def check_1(uncertainty_loss: Any) -> Feedback:
         try:
             given = uncertainty_loss(torch.tensor(loss), torch.tensor(s), kind)
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            feedback = _raised(error, call)
+            feedback = raised(error, call)
             return not_yet(f"{feedback.message}. {_negative_log_var(s)}") if s < 0 else feedback
         if given is None:
-            return _returned_none(call)
-        value = _number(given.detach() if isinstance(given, Tensor) else given)
+            return returned_none(call)
+        value = as_number(given.detach() if isinstance(given, Tensor) else given)
         if value is None:
             if s < 0 and isinstance(given, (float, Tensor)):  # nan from log(s) or sqrt(s)
                 return not_yet(f"{call} returned {given!r}. {_negative_log_var(s)}")
             return not_yet(f"{call} returned {given!r}; return a number (a 0-dim tensor)")
         expected = 0.5 * math.exp(-s) * loss if kind == "regression" else math.exp(-s) * loss
         expected += 0.5 * s
-        if _close(value, expected):
+        if is_close(value, expected, UNCERTAINTY_TOLERANCE):
             continue
         for mistake, wrong in _uncertainty_mistakes(loss, s, kind):
-            if _close(value, wrong):
+            if is_close(value, wrong, UNCERTAINTY_TOLERANCE):
                 return not_yet(f"{call} returned {value:.4g}: {mistake}")
         return not_yet(
             f"{call} returned {value:.4g}, not {expected:.4g}: the loss is c * exp(-s) * L + "
@@ -254,7 +220,7 @@ def _cosine_mistakes(g1: Tensor, g2: Tensor) -> list[tuple[str, float]]:
 
 def check_2(cosine: Any) -> Feedback:
     """``cosine(g1 (P,), g2 (P,)) -> scalar``: the cosine of the angle between two gradients."""
-    hint = _not_a_function(cosine, "check_2", "cosine")
+    hint = not_a_function(cosine, "check_2", "cosine")
     if hint is not None:
         return hint
     generator = torch.Generator().manual_seed(0)
@@ -268,7 +234,7 @@ def check_2(cosine: Any) -> Feedback:
         try:
             given = cosine(g1.clone(), g2.clone())
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            feedback = _raised(error, call)
+            feedback = raised(error, call)
             if "out of range" in str(error):
                 return not_yet(
                     f"{feedback.message}. The gradients are flat vectors (P,): if you used "
@@ -276,26 +242,26 @@ def check_2(cosine: Any) -> Feedback:
                 )
             return feedback
         if given is None:
-            return _returned_none(call)
+            return returned_none(call)
         if isinstance(given, Tensor) and given.numel() == len(g1) > 1:
             return not_yet(
                 f"{call} returned a tensor of shape {tuple(given.shape)}, one value per "
                 "element: the dot product is the sum of the elementwise products g1 * g2"
             )
-        value = _number(given.detach() if isinstance(given, Tensor) else given)
+        value = as_number(given.detach() if isinstance(given, Tensor) else given)
         if value is None:
             return not_yet(f"{call} returned {given!r}; return one number (a 0-dim tensor)")
-        if _close(value, expected, 1e-4):
+        if is_close(value, expected, 1e-4):
             continue
         if abs(value - math.acos(expected)) < 0.01:  # loose: acos is steep near -1 and 1
             return not_yet(f"{call} returned {value:.4g}, the angle in radians: return its cosine")
-        if _close(value, 1 - expected, 1e-4):
+        if is_close(value, 1 - expected, 1e-4):
             return not_yet(
                 f"{call} returned {value:.4g}, which is 1 - cosine (the cosine distance): return "
                 "the cosine itself, 1 for gradients that point the same way"
             )
         for mistake, wrong in _cosine_mistakes(g1, g2):
-            if _close(value, wrong, 1e-4):
+            if is_close(value, wrong, 1e-4):
                 return not_yet(f"{call} returned {value:.4g}: {mistake}")
         return not_yet(
             f"{call} returned {value:.4g}, not {expected:.4g}: the cosine is g1 . g2 / "
@@ -409,7 +375,7 @@ def _check_conflicting(
 
 def check_3(pcgrad_two: Any) -> Feedback:
     """``pcgrad_two(g1 (P,), g2 (P,)) -> (g1_new, g2_new)``: PCGrad for two tasks."""
-    hint = _not_a_function(pcgrad_two, "check_3", "pcgrad_two")
+    hint = not_a_function(pcgrad_two, "check_3", "pcgrad_two")
     if hint is not None:
         return hint
     for g1, g2 in _pcgrad_pairs():
@@ -420,9 +386,9 @@ def check_3(pcgrad_two: Any) -> Feedback:
         try:
             given = pcgrad_two(*inputs)
         except Exception as error:  # the learner's code: report, do not crash the notebook
-            return _raised(error, call)
+            return raised(error, call)
         if given is None:
-            return _returned_none(call)
+            return returned_none(call)
         if not (torch.equal(inputs[0], g1) and torch.equal(inputs[1], g2)):
             return not_yet(
                 f"{call} changed g1 or g2 in place (g1 -= ..., g1.sub_(...)): the second "
@@ -539,7 +505,7 @@ def check_4(answer: Any, shared_model: Any, single_models: Any) -> Feedback:
         return not_yet(
             "replace None with the number of parameters saved, computed with count_parameters"
         )
-    value = _number(answer.detach() if isinstance(answer, Tensor) else answer)
+    value = as_number(answer.detach() if isinstance(answer, Tensor) else answer)
     if value is None:
         return not_yet(f"answer with a number of parameters (an int); got {answer!r}")
     if value == saved:
@@ -640,8 +606,8 @@ def check_5(answer: Any, history: Any) -> Feedback:
     if answer is None:
         return not_yet(f"replace None with the name of a task: one of {listed}")
     if not isinstance(answer, str):
-        number = _number(answer)
-        if number is not None and any(_close(number, w, 1e-6) for w in weights.values()):
+        number = as_number(answer)
+        if number is not None and any(is_close(number, w, 1e-6) for w in weights.values()):
             return not_yet("that is a weight: answer with the name of the task that has it")
         return not_yet(f"answer with the name of a task, one of {listed}; got {answer!r}")
     named = answer.strip().removeprefix("weight_").removeprefix("sigma_").lower()

@@ -28,14 +28,13 @@ interrupted sweep resumes where it stopped (delete it to start over).
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from record import RESULTS_DIR, this_command, write_result
+from record import RESULTS_DIR, PartialRuns, this_command, write_result
 from tlwidgets.data import LabelledImages, Shift, apply_shift, load_domain, resample_classes
 from tlwidgets.train import AdaptConfig, adapt, evaluate, reverse_validation
 
@@ -90,21 +89,7 @@ def domains(experiment: str, pair: tuple[str, str]) -> dict[str, LabelledImages]
     return splits
 
 
-def run_key(row: dict[str, Any]) -> str:
-    """What identifies a run in the partial file: experiment, pair, method, weight, seed."""
-    fields = ("experiment", "source", "target", "method", "weight", "seed")
-    return json.dumps([row[field] for field in fields])
-
-
-def load_partial() -> dict[str, dict[str, Any]]:
-    """The runs an interrupted sweep already finished, by :func:`run_key`."""
-    if not PARTIAL.exists():
-        return {}
-    rows = [json.loads(line) for line in PARTIAL.read_text().splitlines() if line.strip()]
-    return {run_key(row): row for row in rows}
-
-
-DONE = load_partial()
+DONE = PartialRuns(PARTIAL, ("experiment", "source", "target", "method", "weight", "seed"))
 
 
 def run(
@@ -120,8 +105,8 @@ def run(
     wanted = [{**base, "method": method, "weight": weight}]
     if method == "adabn":  # AdaBN's run IS the source-only run, measured before and after
         wanted.insert(0, {**base, "method": "source_only", "weight": 0.0})
-    if all(run_key(row) in DONE for row in wanted):
-        yield from (DONE[run_key(row)] for row in wanted)
+    if all(DONE.get(row) for row in wanted):
+        yield from (DONE.get(row) for row in wanted)
         return
     data = domains(experiment, pair)
     config = AdaptConfig(method=method, weight=weight, seed=seed, **BUDGET)
@@ -160,11 +145,9 @@ def run(
             reverse_validation(model, data["target"].images, data["source_test"], seed=seed), 4
         )
         rows[-1]["source_val_acc"] = round(evaluate(model, data["source_test"])["acc"], 4)
-    with PARTIAL.open("a") as file:
-        for row in rows:
-            file.write(json.dumps(row) + "\n")
-            DONE[run_key(row)] = row
-            print({k: v for k, v in row.items() if k != "acc_per_epoch"}, flush=True)
+    for row in rows:
+        DONE.add(row)
+        print({k: v for k, v in row.items() if k != "acc_per_epoch"}, flush=True)
     yield from rows
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 __all__ = [
     "RESULTS_DIR",
+    "PartialRuns",
     "machine_info",
     "meets_target",
     "read_results",
@@ -198,3 +199,39 @@ def write_result(
 def read_results() -> dict[str, dict[str, Any]]:
     """Read every result file, keyed by benchmark stem, in name order."""
     return {path.stem: json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("*.json"))}
+
+
+class PartialRuns:
+    """The finished runs of a long sweep, one JSON line each, so an interrupted sweep resumes.
+
+    ``runs.get(row)`` returns the stored row whose ``key_fields`` match ``row`` (or None);
+    ``runs.add(row)`` appends a finished row to the file at once. Delete the file to start
+    over.
+
+    Parameters
+    ----------
+    path
+        The JSON-lines file (git-ignored), e.g. ``results/.bench_lesson03.partial.jsonl``.
+    key_fields
+        The fields that identify a run; a missing field counts as None.
+    """
+
+    def __init__(self, path: Path, key_fields: tuple[str, ...]):
+        self.path = path
+        self.key_fields = key_fields
+        lines = path.read_text().splitlines() if path.exists() else []
+        self.done = {self.key(row): row for row in (json.loads(line) for line in lines if line)}
+
+    def key(self, row: dict[str, Any]) -> str:
+        """What identifies ``row``: its key fields, as a JSON list."""
+        return json.dumps([row.get(field) for field in self.key_fields])
+
+    def get(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The finished run with the same key as ``row``, or None."""
+        return self.done.get(self.key(row))
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Record a finished run (appended to the file before anything else happens)."""
+        with self.path.open("a") as file:
+            file.write(json.dumps(row) + "\n")
+        self.done[self.key(row)] = row

@@ -46,3 +46,15 @@ def test_write_result_keeps_an_empty_runs_list(results_dir):
 def test_write_result_leaves_no_temporary_file(results_dir):
     record.write_result("bench_demo", FIGURES, "python bench/bench_demo.py", runs=RUNS)
     assert [p.name for p in results_dir.iterdir()] == ["bench_demo.json"]
+
+
+def test_partial_runs_resume_from_the_file_they_append_to(tmp_path):
+    path = tmp_path / ".sweep.partial.jsonl"
+    runs = record.PartialRuns(path, ("method", "seed"))
+    assert runs.get({"method": "mmd", "seed": 0}) is None
+    runs.add({"method": "mmd", "seed": 0, "acc": 0.9})
+    runs.add({"method": "mmd", "seed": 1, "acc": 0.8})
+    resumed = record.PartialRuns(path, ("method", "seed"))  # a new process after a crash
+    assert resumed.get({"method": "mmd", "seed": 1, "acc": None})["acc"] == 0.8
+    assert resumed.get({"method": "dann", "seed": 0}) is None
+    assert resumed.get({"method": "mmd"}) is None  # a missing key field counts as None

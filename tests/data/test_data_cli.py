@@ -22,7 +22,8 @@ def test_build_of_an_unknown_dataset_fails_with_a_clear_message(tmp_path, monkey
     monkeypatch.setenv("TLW_DATA_HOME", str(tmp_path))
     assert main(["build", "svhn"]) != 0
     err = capsys.readouterr().err
-    assert "svhn" in err and "glyphs, mnist, mnistm, synth, uci" in err
+    assert "svhn" in err
+    assert "glyphs, mnist, mnistm, multimnist, synth, synth_attributes, uci" in err
 
 
 def test_build_failure_exits_nonzero(tmp_path, monkeypatch, capsys):

@@ -387,6 +387,8 @@ def test_single_task_config_trains_one_head(multimnist):
     assert isinstance(model, MultiHeadModel) and list(model.heads) == ["left"]
     assert "test_left_acc" in history.epochs[0]
     assert not any("right" in key for key in history.epochs[0])
+    # the rate decays on a cosine by default, so the last epoch is a settled model
+    assert history.config["schedule"] == "cosine" and history.steps[-1]["lr"] < config.lr / 10
 
 
 def test_multitask_config_rejects_unknown_choices():

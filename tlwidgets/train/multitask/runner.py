@@ -40,6 +40,8 @@ class MultiTaskConfig:
     backbone: str = "resnet"  # registry name (see tlwidgets.models.list_backbones())
     epochs: int = 10
     lr: float = 1e-3
+    schedule: str = "cosine"  # the rate decays to 0 over the run, so the last epoch is not a
+    # noisy snapshot of a still-jumping model ("constant" keeps it; see FitConfig)
     batch_size: int = 128
     seed: int = 0  # initial weights and batch order
     cosine_every: int = 10  # log the tasks' gradient cosine every this many steps
@@ -99,6 +101,7 @@ def train_multitask(
     fit_config = FitConfig(
         epochs=config.epochs,
         lr=config.lr,
+        schedule=config.schedule,
         batch_size=config.batch_size,
         seed=config.seed,
         device=device,

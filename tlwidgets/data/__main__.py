@@ -20,6 +20,7 @@ def _build(names: list[str], force: bool) -> int:
         )
         return 2
     total = 0.0
+    width = max(len(name) for name in [*names, "total"])  # align the seconds column
     for name in names:
         try:
             _, report = ensure_dataset(name, force=force, warn=False)
@@ -29,8 +30,8 @@ def _build(names: list[str], force: bool) -> int:
             return 1
         total += report.seconds
         status = f"built ({report.reason})" if report.reason else "up to date"
-        print(f"{name:8s} {report.seconds:7.2f} s  {status}", flush=True)
-    print(f"{'total':8s} {total:7.2f} s")
+        print(f"{name:{width}s} {report.seconds:7.2f} s  {status}", flush=True)
+    print(f"{'total':{width}s} {total:7.2f} s")
     return 0
 
 

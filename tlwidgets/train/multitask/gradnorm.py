@@ -6,6 +6,8 @@ Balancing in Deep Multitask Networks, ICML 2018.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import Tensor, nn
 
@@ -51,7 +53,9 @@ class GradNorm(TaskWeighting):
         """Rescale after the epoch's last step too, so the stored weights always sum to T."""
         self._renormalise()
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i w_i.detach() L_i + L_grad``; L_grad reaches only the weights."""
         self._renormalise()  # the previous step's update, rescaled to sum to T
         names = list(losses)

@@ -7,10 +7,10 @@ of the other before they are summed, so no task's step directly undoes another's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from .gradients import task_gradients
 from .weighting import TaskWeighting
@@ -74,7 +74,9 @@ class PCGrad(TaskWeighting):
         self.generator = torch.Generator().manual_seed(seed)
         self.last_gradients: dict[str, Tensor] = {}
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i L_i`` with the shared gradient replaced by the PCGrad direction."""
         shared = model.shared_parameters()
         gradients = task_gradients(losses, shared)

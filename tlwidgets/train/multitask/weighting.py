@@ -60,7 +60,9 @@ class TaskWeighting(nn.Module):
 class EqualWeights(TaskWeighting):
     """The plain sum of the task losses: every task has weight 1."""
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i L_i``."""
         return self._weighted_sum(losses, dict.fromkeys(losses, 1.0))
 
@@ -80,7 +82,9 @@ class FixedWeights(TaskWeighting):
             raise ValueError(f"task weights must be >= 0, got {dict(weights)}")
         self.weights = dict(weights)
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i w_i L_i``."""
         unknown = set(self.weights) - set(losses)
         if unknown:
@@ -111,7 +115,9 @@ class UncertaintyWeighting(TaskWeighting):
         self.kinds = {t.name: t.kind for t in tasks}
         self.log_vars = nn.ParameterDict({t.name: nn.Parameter(torch.zeros(())) for t in tasks})
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i c_i exp(-s_i) L_i + 0.5 s_i``, with c_i = 0.5 for regressions, else 1."""
         total = torch.zeros((), device=next(iter(losses.values())).device)
         logged = {}
@@ -155,7 +161,9 @@ class DynamicWeightAverage(TaskWeighting):
         w = len(names) * torch.softmax(ratios / self.temperature, dim=0)
         return {n: float(v) for n, v in zip(names, w, strict=True)}
 
-    def combine(self, losses, model):
+    def combine(
+        self, losses: Mapping[str, Tensor], model: nn.Module
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """``sum_i w_i L_i`` with this epoch's DWA weights."""
         for name, loss in losses.items():
             self._sums[name] = self._sums.get(name, 0.0) + float(loss.detach())

@@ -137,3 +137,14 @@ def test_multitask_grid_labels_every_image_with_all_its_tasks():
     fig = _multitask_figure("multimnist")
     titles = [ax.get_title() for ax in fig.axes if ax.images]
     assert len(titles) == 60 and all(re.fullmatch(r"\d \| \d", t) for t in titles)
+
+
+def test_creatures_card_shows_its_grid_licence_and_attribute_table():
+    from tlwidgets.data.cards import creature_stats
+
+    text = (cards_dir() / "creatures.md").read_text(encoding="utf-8")
+    assert "](creatures.png)" in text and "icen" in text and "Lampert" in text
+    assert (cards_dir() / "creatures.png").stat().st_size < 150_000
+    block = creature_stats()
+    assert f"{START}\n{block}\n{END}" in text  # procedural and numpy-only, so exact
+    assert "| `giraffe` | tall | yellow | spots | unseen | 300 | 100 |" in block

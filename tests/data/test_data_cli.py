@@ -23,7 +23,7 @@ def test_build_of_an_unknown_dataset_fails_with_a_clear_message(tmp_path, monkey
     assert main(["build", "svhn"]) != 0
     err = capsys.readouterr().err
     assert "svhn" in err
-    assert "glyphs, mnist, mnistm, multimnist, synth, synth_attributes, uci" in err
+    assert "creatures, glyphs, mnist, mnistm, multimnist, synth, synth_attributes, uci" in err
 
 
 def test_build_failure_exits_nonzero(tmp_path, monkeypatch, capsys):

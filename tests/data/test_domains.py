@@ -27,6 +27,7 @@ def full(monkeypatch):
 
 def test_list_datasets_names_every_dataset():
     assert list_datasets() == [
+        "creatures",
         "glyphs",
         "mnist",
         "mnistm",

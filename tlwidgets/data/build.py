@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .attributes import make_synth_attributes
+from .creatures import make_creatures
 from .digits import make_mnist, make_mnistm, make_uci
 from .glyphs import make_glyphs
 from .home import build_lock, cache_dir, read_arrays, write_arrays
@@ -47,6 +48,7 @@ class Builder:
 
 
 BUILDERS: dict[str, Builder] = {
+    "creatures": Builder(make_creatures, version=1, compress=False),
     "glyphs": Builder(make_glyphs, version=2),
     "mnist": Builder(make_mnist, version=1),
     "mnistm": Builder(make_mnistm, version=1, requires=("mnist",), compress=False),

@@ -25,6 +25,7 @@ from .multitask import MULTITASK_SETS
 
 __all__ = [
     "cards_dir",
+    "creature_stats",
     "digit_stats",
     "glyph_stats",
     "multitask_labels",
@@ -252,6 +253,57 @@ def multitask_labels(name: str, arrays: dict[str, np.ndarray], split: str = "tra
     ]
 
 
+def creature_stats() -> str:
+    """Return the markdown statistics block of the creatures card: classes, attributes, counts."""
+    arrays = load_arrays("creatures")
+    columns = [arrays[f"{name}_values"] for name in ("shape", "colour", "pattern")]
+    train = np.bincount(arrays["y_train"], minlength=len(arrays["classes"]))
+    test = np.bincount(arrays["y_test"], minlength=len(arrays["classes"]))
+    rows = [
+        [
+            f"`{name}`",
+            *(str(values[v]) for values, v in zip(columns, vector, strict=True)),
+            "unseen" if unseen else "seen",
+            str(train[c]),
+            str(test[c]),
+        ]
+        for c, (name, vector, unseen) in enumerate(
+            zip(arrays["classes"].tolist(), arrays["attributes"], arrays["unseen"], strict=True)
+        )
+    ]
+    pixel_rows = [[split, *_pixel_stats(arrays[f"x_{split}"])] for split in ("train", "test")]
+    return "\n".join(
+        [
+            "Stored: uint8, 32 x 32, 3 (RGB) channels. "
+            "Loaded by `load_creatures`: float32 (N, 3, 32, 32) in [0, 1].",
+            "",
+            f"Images: {len(arrays['y_train'])} train, {len(arrays['y_test'])} test; "
+            f"{int(arrays['unseen'].sum())} of {len(rows)} classes unseen.",
+            "",
+            _table(["class", "shape", "colour", "pattern", "part", "train", "test"], rows),
+            "",
+            "Pixel statistics (per channel, over the split, in [0, 1]):",
+            "",
+            _table(["split", "mean", "std"], pixel_rows),
+        ]
+    )
+
+
+def _creatures_figure():
+    from ..viz.grids import image_grid
+
+    arrays = load_arrays("creatures")
+    x, y, names = arrays["x_train"], arrays["y_train"], arrays["classes"].tolist()
+    # 20 rows of 8 would be tall: 4 images of each class, 8 per row (2 classes a row)
+    index = np.concatenate([np.flatnonzero(y == c)[:4] for c in range(len(names))])
+    return image_grid(
+        x[index],
+        [names[int(c)] for c in y[index]],
+        ncols=8,
+        title="creatures: train, 4 per class (the last 5 classes are unseen)",
+    )
+
+
 def _save_png(fig, path: Path) -> None:
     """Save a figure as a compact, palette PNG without timestamps."""
     from PIL import Image
@@ -344,7 +396,7 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     ----------
     names
         Datasets to update; default all (``mnist``, ``mnistm``, ``synth``, ``uci``,
-        ``glyphs``, ``multimnist``, ``synth_attributes``).
+        ``glyphs``, ``multimnist``, ``synth_attributes``, ``creatures``).
 
     Returns
     -------
@@ -353,8 +405,10 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     """
     folder = cards_dir()
     written = []
-    for name in names or [*DOMAINS, "glyphs", *MULTITASK_SETS]:
-        if name == "glyphs":
+    for name in names or [*DOMAINS, "glyphs", *MULTITASK_SETS, "creatures"]:
+        if name == "creatures":
+            figures, block = {"creatures.png": _creatures_figure()}, creature_stats()
+        elif name == "glyphs":
             figures, block = _glyph_figures(), glyph_stats()
         elif name in MULTITASK_SETS:
             figures, block = {f"{name}.png": _multitask_figure(name)}, multitask_stats(name)

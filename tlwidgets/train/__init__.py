@@ -1,4 +1,4 @@
-"""Training: the one loop (:func:`fit`), its objectives (transfer, adaptation, multitask)."""
+"""Training: the one loop, `fit`, and the objectives of every lesson that plug into it."""
 
 from .adaptation import (
     METHODS,
@@ -24,6 +24,17 @@ from .adaptation import (
 from .callbacks import Callback, FitState
 from .config import FitConfig
 from .evaluate import evaluate
+from .fewshot import (
+    Baseline,
+    BaselinePlusPlus,
+    EpisodeScore,
+    NearestCentroid,
+    NearestNeighbour,
+    ProtoNet,
+    PrototypicalObjective,
+    evaluate_episodes,
+    train_protonet,
+)
 from .freeze import freeze_stages, frozen_depth, keep_frozen_batchnorm_in_eval, unfreeze_all
 from .history import History
 from .loop import TrainingError, fit
@@ -60,6 +71,7 @@ from .transfer import (
     select_labels,
     transfer,
 )
+from .zero_shot import DAPClassifier, fit_attribute_predictors
 
 __all__ = [
     "METHODS",
@@ -68,13 +80,17 @@ __all__ = [
     "WEIGHTINGS",
     "AdaptConfig",
     "AdaptationObjective",
+    "Baseline",
+    "BaselinePlusPlus",
     "Callback",
     "ClassificationObjective",
     "CoralObjective",
     "DANNObjective",
+    "DAPClassifier",
     "DomainAdversarialNetwork",
     "DomainDiscriminator",
     "DynamicWeightAverage",
+    "EpisodeScore",
     "EqualWeights",
     "FitConfig",
     "FitState",
@@ -87,8 +103,12 @@ __all__ = [
     "MMDObjective",
     "MultiTaskConfig",
     "MultiTaskObjective",
+    "NearestCentroid",
+    "NearestNeighbour",
     "Objective",
     "PCGrad",
+    "ProtoNet",
+    "PrototypicalObjective",
     "SelfTrainingObjective",
     "SourceTask",
     "TaskWeighting",
@@ -102,7 +122,9 @@ __all__ = [
     "coral_loss",
     "dann_lambda",
     "evaluate",
+    "evaluate_episodes",
     "fit",
+    "fit_attribute_predictors",
     "fit_linear_probe",
     "freeze_stages",
     "frozen_depth",
@@ -121,6 +143,7 @@ __all__ = [
     "task_gradients",
     "task_losses",
     "train_multitask",
+    "train_protonet",
     "transfer",
     "unfreeze_all",
 ]

@@ -6,14 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from tlwidgets.exercises import Feedback, lesson_02, lesson_03
+from tlwidgets.exercises import Feedback, lesson_02, lesson_03, lesson_04
 from tlwidgets.exercises.checking import as_number, is_close, not_a_function
 from tlwidgets.exercises.solutions import load_solution
 
 # (lesson, exercise, check) for every check whose answer is the learner's function
 FUNCTION_CHECKS = [
     ("02", exercise, check) for exercise, check in sorted(lesson_02.SOLUTION_CHECKS.items())
-] + [("03", exercise, check) for exercise, check in sorted(lesson_03.FUNCTION_CHECKS.items())]
+]
+FUNCTION_CHECKS += [("03", n, check) for n, check in sorted(lesson_03.FUNCTION_CHECKS.items())]
+FUNCTION_CHECKS += [("04", n, check) for n, check in sorted(lesson_04.FUNCTION_CHECKS.items())]
 
 
 @pytest.fixture(params=FUNCTION_CHECKS, ids=lambda case: f"lesson_{case[0]}-check_{case[1]}")

@@ -3,10 +3,10 @@
 The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``conftest.py``),
 runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
 stage, moves a DomainShiftExplorer slider and adapts once, runs the TaskBalancer with equal and
-then with slider-set weights, and fails on any error the page logs. Elements are found inside
-each widget's own root (by CSS class, or by role and accessible name), never by searching the
-whole page: the code cells contain the same words as the widgets. A screenshot is saved to
-``test-artifacts/`` whatever the outcome.
+then with slider-set weights, plays few-shot episodes in the EpisodePlayground, and fails on
+any error the page logs. Elements are found inside each widget's own root (by CSS class, or by
+role and accessible name), never by searching the whole page: the code cells contain the same
+words as the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ TRAIN_TIMEOUT_MS = 120_000  # one smoke-budget run in FineTuneLab
 VIEW_TIMEOUT_MS = 60_000  # the explorer recomputes its view
 SHIFT_TIMEOUT_MS = 120_000  # the shift explorer trains its source model, or adapts (smoke)
 BALANCE_TIMEOUT_MS = 120_000  # one smoke-budget run in the TaskBalancer
+EPISODE_TIMEOUT_MS = 60_000  # the playground fits a few-shot method on episodes (under 1 s each)
 
 KERNEL_READY = re.compile(r"^(?!No Kernel).* \| Idle$")  # the status bar's kernel item
 
@@ -229,6 +230,36 @@ def check_task_balancer(balancer: Locator) -> None:
     ], rows
 
 
+def check_episode_playground(playground: Locator) -> None:
+    """New episode shows marked queries and a running accuracy; Run 20 adds 20 episodes."""
+    queries = image_in(playground, "tlw-episode-queries")
+    wait_until_shown(queries, timeout_ms=10_000)
+    placeholder = queries.evaluate(IMAGE_DIGEST)
+    status = playground.locator(".tlw-episode-status")
+    accuracy = playground.locator(".tlw-episode-accuracy")
+    expect(accuracy).to_contain_text("no episode yet")
+
+    playground.get_by_role("button", name=re.compile(r"^\W*New episode$")).click()
+    expect(status).to_contain_text(re.compile(r"^(Episode 1|Error)"), timeout=EPISODE_TIMEOUT_MS)
+    text = status.inner_text()
+    assert text.startswith("Episode 1: 5-way 1-shot"), f"EpisodePlayground status: {text!r}"
+    expect(playground.locator(".tlw-episode-query-title")).to_contain_text(
+        re.compile(r"\d+ of 25 right")
+    )
+    wait_for_new_picture(queries, placeholder, timeout_ms=10_000)
+    expect(accuracy).to_contain_text(re.compile(r"\d+(\.\d+)?% ± \d+(\.\d+)?%.* 1 episode;"))
+
+    playground.get_by_role("button", name=re.compile(r"^\W*Run 20 episodes$")).click()
+    expect(status).to_contain_text(
+        re.compile(r"^(Episodes 2-21|Error)"), timeout=EPISODE_TIMEOUT_MS
+    )
+    assert status.inner_text().startswith("Episodes 2-21"), status.inner_text()
+    expect(accuracy).to_contain_text("over 21 episodes")
+
+    playground.get_by_label("Method", exact=True).select_option("Baseline")
+    expect(accuracy).to_contain_text("no episode yet", timeout=10_000)  # a new tally
+
+
 @pytest.mark.timeout(300)
 def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
     page, errors = chromium_page
@@ -243,15 +274,18 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         explorer = page.locator(".tlw-feature-explorer")
         shift_explorer = page.locator(".tlw-shift-explorer")
         balancer = page.locator(".tlw-task-balancer")
+        playground = page.locator(".tlw-episode-playground")
         expect(lab).to_be_visible()
         expect(explorer).to_be_visible()
         expect(shift_explorer).to_be_visible()
         expect(balancer).to_be_visible()
+        expect(playground).to_be_visible()
 
         check_finetune_lab(lab)
         check_feature_explorer(explorer)
         check_domain_shift_explorer(shift_explorer)
         check_task_balancer(balancer)
+        check_episode_playground(playground)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

@@ -4,6 +4,7 @@
 - :class:`FeatureExplorer`: see what a network learned (2-D maps, filters, activations).
 - :class:`DomainShiftExplorer`: dial a domain shift, watch accuracy fall, adapt to it.
 - :class:`TaskBalancer`: weight the tasks of a multitask network, see their trade-off front.
+- :class:`EpisodePlayground`: play few-shot episodes, keep the score, draw your own symbols.
 
 They use core ipywidgets only, so they work in JupyterLab, Colab, VS Code and Voila.
 """
@@ -13,13 +14,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["DomainShiftExplorer", "FeatureExplorer", "FineTuneLab", "TaskBalancer"]
+__all__ = [
+    "DomainShiftExplorer",
+    "EpisodePlayground",
+    "FeatureExplorer",
+    "FineTuneLab",
+    "TaskBalancer",
+]
 
 _HOMES = {
     "FineTuneLab": "finetune_lab",
     "FeatureExplorer": "feature_explorer",
     "DomainShiftExplorer": "domain_shift_explorer",
     "TaskBalancer": "task_balancer",
+    "EpisodePlayground": "episode_playground",
 }
 
 

@@ -66,6 +66,17 @@ def test_objective_loss_matches_a_hand_computed_value():
     assert metrics["acc"] == 1.0
 
 
+def test_euclidean_objective_scores_distances_not_their_squares():
+    support = constant_images(torch.tensor([[0.0, 0, 0], [2.0, 0, 0]]))
+    query = constant_images(torch.tensor([[0.0, 1, 0]]))  # distances: 1 and sqrt(5)
+    batch = (support, torch.tensor([0, 1]), query, torch.tensor([0]))
+    loss, _ = PrototypicalObjective("euclidean")(mean_colour_backbone(), batch)
+    expected = F.cross_entropy(torch.tensor([[-1.0, -(5.0**0.5)]]), torch.tensor([0]))
+    assert torch.isclose(loss, expected)
+    with pytest.raises(ValueError, match="unknown distance 'cosine'"):
+        PrototypicalObjective("cosine")
+
+
 def test_objective_accepts_a_collated_episode_and_sends_gradients_to_the_backbone():
     sampler = EpisodeSampler(colour_dataset(), n_way=3, k_shot=2, n_query=2)
     backbone = linear_backbone()

@@ -80,6 +80,9 @@ def _unbatch(batch: Batch) -> Batch:
     return batch
 
 
+DISTANCES = ("squared", "euclidean")
+
+
 class PrototypicalObjective(Objective):
     """Episodic loss of Prototypical Networks, with query accuracy as the metric ``acc``.
 
@@ -88,8 +91,20 @@ class PrototypicalObjective(Objective):
     dimension of 1 (from a ``DataLoader`` with ``batch_size=1``) is dropped. The model maps
     images to embeddings (see :func:`embed`); support and query go through it together, so
     BatchNorm sees the whole episode. The loss is the cross-entropy of the negative squared
-    distances from each query embedding to the prototypes.
+    distances from each query embedding to the prototypes (Snell et al.), or of the negative
+    distances themselves with ``distance="euclidean"`` (as easyfsl does). Both rank the
+    prototypes alike, so prediction does not change; training does (see bench/).
+
+    Parameters
+    ----------
+    distance
+        ``"squared"`` (the paper's) or ``"euclidean"``.
     """
+
+    def __init__(self, distance: str = "squared"):
+        if distance not in DISTANCES:
+            raise ValueError(f"unknown distance {distance!r}; choose from {DISTANCES}")
+        self.distance = distance
 
     def __call__(self, model: nn.Module, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         """Return the episode's mean query cross-entropy and ``{"acc": fraction correct}``."""
@@ -97,7 +112,10 @@ class PrototypicalObjective(Objective):
         n_support = len(support_images)
         embeddings = embed(model, torch.cat([support_images, query_images])).float()  # (S+M, D)
         prototypes = compute_prototypes(embeddings[:n_support], support_labels)  # (N, D)
-        logits = -squared_distances(embeddings[n_support:], prototypes)  # (M, N)
+        distances = squared_distances(embeddings[n_support:], prototypes)  # (M, N)
+        if self.distance == "euclidean":
+            distances = distances.clamp_min(1e-12).sqrt()
+        logits = -distances
         loss = F.cross_entropy(logits, query_labels)
         with torch.no_grad():
             acc = (logits.argmax(dim=1) == query_labels).float().mean()
@@ -151,6 +169,7 @@ def train_protonet(
     *,
     lr: float = 1e-3,
     seed: int = 0,
+    distance: str = "squared",
     device: str | None = None,
     callbacks: Sequence[Callback] = (),
     stop_event: threading.Event | None = None,
@@ -171,6 +190,8 @@ def train_protonet(
         Adam's learning rate.
     seed
         Seeds the order of the episodes and everything else through ``seed_everything``.
+    distance
+        ``"squared"`` (Snell et al.) or ``"euclidean"``; see :class:`PrototypicalObjective`.
     device
         None picks the best available (cuda > mps > cpu).
     callbacks, stop_event
@@ -185,7 +206,7 @@ def train_protonet(
     return fit(
         backbone,
         EpisodeDataset(sampler, episodes),
-        PrototypicalObjective(),
+        PrototypicalObjective(distance),
         config,
         callbacks=callbacks,
         stop_event=stop_event,

@@ -15,7 +15,7 @@ from torch import Tensor
 from ...models.backbone import Backbone
 from ...models.modes import eval_mode
 
-__all__ = ["METRICS", "NearestCentroid", "NearestNeighbour", "embed_images"]
+__all__ = ["METRICS", "NearestCentroid", "NearestNeighbour", "compute_prototypes", "embed_images"]
 
 METRICS = ("euclidean", "cosine")
 
@@ -48,6 +48,17 @@ def embed_images(backbone: Backbone, images: Tensor, *, batch_size: int = 512) -
     if not chunks:
         return torch.empty(0, backbone.num_features)
     return torch.cat(chunks)
+
+
+def compute_prototypes(embeddings: Tensor, labels: Tensor, n_way: int | None = None) -> Tensor:
+    """Mean embedding of each class: prototypes (N, D) from embeddings (S, D), labels (S,)."""
+    n_way = n_way or int(labels.max()) + 1
+    one_hot = F.one_hot(labels, n_way).to(embeddings.dtype)  # (S, N)
+    counts = one_hot.sum(dim=0)  # (N,)
+    if (counts == 0).any():
+        missing = torch.nonzero(counts == 0).flatten().tolist()
+        raise ValueError(f"classes {missing} have no support example; every class needs one")
+    return (one_hot.T @ embeddings) / counts.unsqueeze(1)  # (N, D)
 
 
 def _check_metric(metric: str) -> str:
@@ -105,9 +116,7 @@ class NearestCentroid:
         features = embed_images(self.backbone, support_images)  # (N*K, D)
         if self.metric == "cosine":
             features = F.normalize(features, dim=1)
-        labels = support_labels.cpu().long()
-        sums = torch.zeros(n_way, features.shape[1]).index_add_(0, labels, features)
-        self.centroids = sums / torch.bincount(labels, minlength=n_way)[:, None]  # (N, D)
+        self.centroids = compute_prototypes(features, support_labels.cpu().long(), n_way)
         return self
 
     def scores(self, query_images: Tensor) -> Tensor:

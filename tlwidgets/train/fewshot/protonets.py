@@ -28,7 +28,7 @@ from ..config import FitConfig
 from ..history import History
 from ..loop import fit
 from ..objectives import Batch, Objective
-from .metric_classifiers import NearestCentroid
+from .metric_classifiers import NearestCentroid, compute_prototypes
 
 __all__ = [
     "EpisodeDataset",
@@ -50,17 +50,6 @@ def embed(model: nn.Module, images: Tensor) -> Tensor:
     if hasattr(model, "forward_features") and hasattr(model, "forward_head"):
         return model.forward_head(model.forward_features(images), pre_logits=True)
     return model(images)
-
-
-def compute_prototypes(embeddings: Tensor, labels: Tensor, n_way: int | None = None) -> Tensor:
-    """Mean embedding of each class: prototypes (N, D) from embeddings (S, D), labels (S,)."""
-    n_way = n_way or int(labels.max()) + 1
-    one_hot = F.one_hot(labels, n_way).to(embeddings.dtype)  # (S, N)
-    counts = one_hot.sum(dim=0)  # (N,)
-    if (counts == 0).any():
-        missing = torch.nonzero(counts == 0).flatten().tolist()
-        raise ValueError(f"classes {missing} have no support example; every class needs one")
-    return (one_hot.T @ embeddings) / counts.unsqueeze(1)  # (N, D)
 
 
 def squared_distances(queries: Tensor, prototypes: Tensor) -> Tensor:

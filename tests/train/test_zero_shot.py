@@ -67,3 +67,33 @@ def test_giraffe_is_recognised_from_yellow_and_spots_end_to_end():
     giraffes = unseen.subset(np.flatnonzero(unseen.labels == names.index("giraffe")))
     colours = dap.predict_attributes(features(giraffes.images))[:, 1]
     assert (colours == 0).float().mean() >= 0.8  # yellow, learnt from chicks, bees, tigers
+
+
+def test_a_value_no_seen_class_has_is_named_and_gives_no_evidence():
+    generator = torch.Generator().manual_seed(0)
+    seen = np.array([c for c in range(9) if TABLE[c, 0] != 2])  # attribute 0 never takes 2
+    train_labels = torch.as_tensor(seen).repeat(20)
+    dap = fit_attribute_predictors(
+        _features(train_labels, generator), train_labels, TABLE, epochs=30
+    )
+    test = _features(torch.as_tensor([6, 7, 8]), generator)  # classes (2, 0), (2, 1), (2, 2)
+
+    assert dap.unlearnt_values(TABLE) == [(0, 2)]
+    assert dap.unlearnt_values(TABLE[seen]) == []
+    scores = dap.class_log_scores(test, TABLE[[6, 7, 8]])  # (3, 3)
+    # only attribute 1 speaks: each score is its log ratio alone
+    probs = dap.attribute_probabilities(test)[1]  # (3, 3)
+    expected = (probs / dap.priors[1]).log()
+    assert torch.allclose(scores, expected, atol=1e-5)
+    assert dap.predict(test, TABLE[[6, 7, 8]]).tolist() == [0, 1, 2]
+
+
+def test_a_candidate_value_beyond_the_trained_ones_is_refused():
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.as_tensor(SEEN).repeat(5)
+    dap = fit_attribute_predictors(_features(labels, generator), labels, TABLE, epochs=2)
+
+    with pytest.raises(ValueError, match=r"takes value 3; .* values 0..2: pass the table of every"):
+        dap.predict(torch.randn(2, 8), np.array([[3, 0]]))
+    with pytest.raises(ValueError, match="has 3 attributes; the classifier has 2"):
+        dap.predict(torch.randn(2, 8), np.array([[0, 0, 0]]))

@@ -71,7 +71,13 @@ from .transfer import (
     select_labels,
     transfer,
 )
-from .zero_shot import DAPClassifier, fit_attribute_predictors
+from .zero_shot import (
+    DAPClassifier,
+    ZeroShotConfig,
+    ZeroShotRun,
+    fit_attribute_predictors,
+    train_zero_shot,
+)
 
 __all__ = [
     "METHODS",
@@ -115,6 +121,8 @@ __all__ = [
     "TrainingError",
     "TransferConfig",
     "UncertaintyWeighting",
+    "ZeroShotConfig",
+    "ZeroShotRun",
     "adapt",
     "adapt_batchnorm",
     "build_multitask_model",
@@ -144,6 +152,7 @@ __all__ = [
     "task_losses",
     "train_multitask",
     "train_protonet",
+    "train_zero_shot",
     "transfer",
     "unfreeze_all",
 ]

@@ -16,7 +16,10 @@ attribute matrix works as it is. For classes ``z`` with values ``v_g(z)``::
     p(z | x)  ∝  prod_g  p(a_g = v_g(z) | x) / p(a_g = v_g(z))
 
 with the priors ``p(a_g = v)`` the fraction of seen classes with value ``v`` (Lampert et
-al.'s choice), and a uniform prior over the candidate classes.
+al.'s choice), and a uniform prior over the candidate classes. A value that no seen class
+has (prior 0) was never learnt: its classifier output means nothing, so that attribute
+gives no evidence for or against a candidate with that value (its factor is 1), and
+:meth:`DAPClassifier.unlearnt_values` names such values.
 
 A simple path from images to features::
 
@@ -37,7 +40,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .probe import LinearProbe, fit_linear_probe
+from ..probe import LinearProbe, fit_linear_probe
 
 __all__ = ["DAPClassifier", "fit_attribute_predictors"]
 
@@ -59,6 +62,23 @@ class DAPClassifier:
         self.probes = probes  # one per attribute group g: features (N, D) -> logits (N, V_g)
         self.priors = priors  # per group, (V_g,) p(a_g = v) over the seen classes
 
+    def _check_candidates(self, class_attributes: Tensor | np.ndarray) -> Tensor:
+        """``class_attributes`` as a (K, G) table whose values this classifier knows."""
+        table = _as_table(class_attributes)
+        if table.shape[1] != len(self.probes):
+            raise ValueError(
+                f"class_attributes has {table.shape[1]} attributes; the classifier has "
+                f"{len(self.probes)}"
+            )
+        for g, prior in enumerate(self.priors):
+            if int(table[:, g].max()) >= len(prior):
+                raise ValueError(
+                    f"attribute {g} of class_attributes takes value {int(table[:, g].max())}; "
+                    f"the classifier was trained with values 0..{len(prior) - 1}: pass the "
+                    "table of every class (seen and unseen) to fit_attribute_predictors"
+                )
+        return table
+
     @torch.no_grad()
     def attribute_probabilities(self, features: Tensor) -> list[Tensor]:
         """Per attribute group, p(a_g = v | x) of shape (N, V_g) for features (N, D)."""
@@ -79,20 +99,32 @@ class DAPClassifier:
         class_attributes
             (K, G) value indices of the K candidate classes (e.g. the unseen ones).
         """
-        table = _as_table(class_attributes)
-        if table.shape[1] != len(self.probes):
-            raise ValueError(
-                f"class_attributes has {table.shape[1]} attributes; the classifier has "
-                f"{len(self.probes)}"
-            )
+        table = self._check_candidates(class_attributes)
         scores = torch.zeros(len(features), len(table))
         for g, (probs, prior) in enumerate(
             zip(self.attribute_probabilities(features), self.priors, strict=True)
         ):
-            values = table[:, g].clamp_max(probs.shape[1] - 1)  # values unseen in training
-            ratio = probs[:, values].clamp_min(1e-12) / prior[values].clamp_min(1e-3)
-            scores += ratio.log()  # (N, K)
+            values = table[:, g]  # (K,) each candidate's value of attribute g
+            learnt = prior[values] > 0  # (K,) False: no seen class has it, no evidence
+            ratio = probs[:, values].clamp_min(1e-12) / prior[values].clamp_min(1e-12)
+            scores += torch.where(learnt, ratio.log(), 0.0)  # (N, K)
         return scores
+
+    def unlearnt_values(self, class_attributes: Tensor | np.ndarray) -> list[tuple[int, int]]:
+        """The (attribute g, value v) pairs of ``class_attributes`` (K, G) no seen class had.
+
+        DAP cannot recognise such a value (its classifier never saw an example), so it
+        scores those candidates on their other attributes alone.
+        """
+        table = self._check_candidates(class_attributes)
+        return sorted(
+            {
+                (g, int(v))
+                for g, prior in enumerate(self.priors)
+                for v in table[:, g].unique()
+                if prior[v] == 0
+            }
+        )
 
     def predict(self, features: Tensor, class_attributes: Tensor | np.ndarray) -> Tensor:
         """Index (N,) into the rows of ``class_attributes`` (K, G) of the most probable class."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tlwidgets.viz import CourseFigure, Series, bar_chart, curve_plot, png_bytes
 
 
@@ -24,6 +26,25 @@ def test_curve_plot_draws_one_line_per_series_with_error_bars_and_references():
     assert axes.get_xscale() == "log"
     assert [label.get_text() for label in axes.get_xticklabels()] == ["1", "2", "all"]
     assert png_bytes(figure).startswith(b"\x89PNG")
+
+
+def test_a_series_with_band_shades_its_interval_instead_of_error_bars():
+    figure = curve_plot(
+        {
+            "5-way": Series([1, 2, 5], [0.9, 0.95, 0.98], error=[0.02, 0.01, 0.005], band=True),
+            "20-way": Series([1, 2, 5], [0.8, 0.9, 0.95], error=[0.02, 0.01, 0.01]),
+        },
+        xlabel="shots",
+        ylabel="accuracy",
+    )
+
+    axes = figure.axes[0]
+    (band,) = axes.collections[:1]  # fill_between's PolyCollection comes first
+    vertices = band.get_paths()[0].vertices
+    assert vertices[:, 1].min() == pytest.approx(0.88)
+    assert vertices[:, 1].max() == pytest.approx(0.985)
+    assert len(axes.containers) == 1  # only the 20-way series has error bars
+    assert [text.get_text() for text in axes.get_legend().get_texts()] == ["5-way", "20-way"]
 
 
 def test_bar_chart_writes_each_value_on_its_bar():

@@ -25,6 +25,8 @@ class Series:
     error: Sequence[float] | None = None  # (M,) half-heights of the error bars, or None
     style: str = "-o"  # a matplotlib format string: "-o" line with dots, "o" dots only
     color: str | None = None  # a matplotlib colour; None takes the next one of the cycle
+    band: bool = False  # True: draw `error` as a shaded band around the line (e.g. a 95%
+    # confidence interval), not as error bars
 
 
 def curve_plot(
@@ -58,7 +60,22 @@ def curve_plot(
     figure = new_figure(figsize=size, layout="constrained")
     axes = figure.add_subplot()
     for label, line in series.items():
-        axes.errorbar(line.x, line.y, yerr=line.error, fmt=line.style, capsize=3, label=label, ms=5)
+        if line.band and line.error is not None:
+            (drawn,) = axes.plot(line.x, line.y, line.style, color=line.color, label=label, ms=5)
+            low = [y - e for y, e in zip(line.y, line.error, strict=True)]
+            high = [y + e for y, e in zip(line.y, line.error, strict=True)]
+            axes.fill_between(line.x, low, high, color=drawn.get_color(), alpha=0.2, lw=0)
+        else:
+            axes.errorbar(
+                line.x,
+                line.y,
+                yerr=line.error,
+                fmt=line.style,
+                color=line.color,
+                capsize=3,
+                label=label,
+                ms=5,
+            )
     _draw_references(axes, reference or {}, at=0.01)
     if log_x:
         axes.set_xscale("log")

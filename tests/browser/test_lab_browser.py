@@ -3,14 +3,16 @@
 The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``conftest.py``),
 runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
 stage, moves a DomainShiftExplorer slider and adapts once, runs the TaskBalancer with equal and
-then with slider-set weights, plays few-shot episodes in the EpisodePlayground, and fails on
-any error the page logs. Elements are found inside each widget's own root (by CSS class, or by
+then with slider-set weights, plays few-shot episodes in the EpisodePlayground and draws
+symbols on its canvas (ipycanvas) for one-shot recognition, and fails on any error the page
+logs. Elements are found inside each widget's own root (by CSS class, or by
 role and accessible name), never by searching the whole page: the code cells contain the same
 words as the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import time
@@ -260,6 +262,55 @@ def check_episode_playground(playground: Locator) -> None:
     expect(accuracy).to_contain_text("no episode yet", timeout=10_000)  # a new tally
 
 
+def draw(canvas: Locator, points: list[tuple[float, float]]) -> None:
+    """Drag the mouse through ``points`` (fractions of the canvas' width and height)."""
+    box = canvas.bounding_box()
+    assert box is not None, "the canvas is not on the page"
+    mouse = canvas.page.mouse
+    for index, (u, v) in enumerate(points):
+        x, y = box["x"] + u * box["width"], box["y"] + v * box["height"]
+        if index == 0:
+            mouse.move(x, y)
+            mouse.down()
+        else:
+            mouse.move(x, y, steps=4)
+    mouse.up()
+
+
+VERTICAL = [(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)]  # "|"
+RING = [
+    (0.5 + 0.35 * math.cos(a / 8 * math.tau), 0.5 + 0.35 * math.sin(a / 8 * math.tau))
+    for a in range(9)
+]  # "O"
+CROSS_STROKES = ([(0.15, 0.15), (0.85, 0.85)], [(0.85, 0.15), (0.15, 0.85)])  # "X"
+
+
+def check_draw_your_own(playground: Locator) -> None:
+    """Mouse strokes on the real ipycanvas become examples; a new "|" is recognised as A."""
+    playground.get_by_role("tab", name="Draw your own").click()
+    canvas = playground.locator("canvas").first
+    expect(canvas).to_be_visible(timeout=10_000)
+    status = playground.locator(".tlw-draw-status")
+    expect(status).to_contain_text("Examples so far: A: 0, B: 0, C: 0.")
+
+    def add_as(symbol: str, strokes: list[list[tuple[float, float]]], count: str) -> None:
+        for stroke in strokes:
+            draw(canvas, stroke)
+        playground.get_by_role("button", name=f"Add as {symbol}").click()
+        expect(status).to_contain_text(count, timeout=EPISODE_TIMEOUT_MS)
+
+    add_as("A", [VERTICAL], "A: 1, B: 0, C: 0")
+    add_as("B", [RING], "A: 1, B: 1, C: 0")
+    add_as("C", list(CROSS_STROKES), "A: 1, B: 1, C: 1")
+    draw(canvas, [(0.45, 0.2), (0.47, 0.5), (0.5, 0.8)])  # a slightly slanted "|"
+    playground.get_by_role("button", name=re.compile(r"^\W*Recognise$")).click()
+    expect(status).to_contain_text("That looks like A", timeout=EPISODE_TIMEOUT_MS)
+    examples = image_in(playground, "tlw-draw-examples")
+    wait_until_shown(examples, timeout_ms=10_000)
+    shown, natural = examples.evaluate("img => [img.clientWidth, img.naturalWidth]")
+    assert shown <= natural, f"the examples picture is stretched: {shown} px for {natural} px"
+
+
 @pytest.mark.timeout(300)
 def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
     page, errors = chromium_page
@@ -286,6 +337,7 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         check_domain_shift_explorer(shift_explorer)
         check_task_balancer(balancer)
         check_episode_playground(playground)
+        check_draw_your_own(playground)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

@@ -509,6 +509,8 @@ class EpisodePlayground:
             lambda figure: draw_drawn_examples(figure, self._examples), dpi=80
         )
         self.examples_plot.widget.add_class("tlw-draw-examples")
+        # its natural size: a column box would stretch a small picture to the panel's width
+        self.examples_plot.widget.layout.align_self = "flex-start"
         self.examples_plot.refresh(force=True)
         self.draw_status = widgets.HTML(tooltip="What the model made of your drawing")
         self.draw_status.add_class("tlw-draw-status")

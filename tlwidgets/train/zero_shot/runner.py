@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from ...data import LabelledImages
 from ...data.creatures import ATTRIBUTES, CLASSES, UNSEEN, creature_attributes, load_creatures
 from ...models import create_backbone, list_pretrained, load_pretrained
 from ...models.backbone import Backbone
@@ -113,14 +114,14 @@ class ZeroShotRun:
         return f"zero-shot accuracy {self.accuracy:.1%} among {len(self.candidates)} ({classes})"
 
 
-def _select(split: str, names: tuple[str, ...]):
+def _select(split: str, names: tuple[str, ...]) -> LabelledImages:
     """Images of the named creature classes from ``split``; labels index all 20 classes."""
     data = load_creatures(split, "all")
     ids = torch.tensor([list(CLASSES).index(name) for name in names])
     return data.subset(torch.isin(data.labels, ids).nonzero().flatten())
 
 
-def _feature_extractor(config: ZeroShotConfig, seen) -> Backbone:
+def _feature_extractor(config: ZeroShotConfig, seen: LabelledImages) -> Backbone:
     """A frozen zoo network, or a small CNN trained to tell the seen classes apart."""
     if config.features != TRAINED_FEATURES:
         return load_pretrained(config.features)

@@ -20,7 +20,7 @@ creature classes, every case of ``tlwidgets.train.zero_shot_cases()`` (the stand
 and the ways it breaks) with seeds 0-2; each run keeps its per-class and per-attribute
 accuracy and the counts of what each unseen class was called.
 
-    python bench/bench_lesson04.py            # about 25 minutes on a 2-core CPU
+    python bench/bench_lesson04.py            # about 30 minutes on a 2-core CPU
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ $(VENV)/bin/python:
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 $(STAMP): pyproject.toml jupyter/overrides.json | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,nlp]'
 	install -D -m 644 jupyter/overrides.json $(LAB_SETTINGS)
 	touch $@
 
@@ -45,7 +45,7 @@ test: venv ## Set up, build the datasets, lint, run every test (notebooks in smo
 	$(VENV)/bin/python -m pytest tests/
 
 bench: venv ## Run the benchmarks (all, or BENCH=bench_fit) and rewrite BENCHMARKS.md
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,nlp,bench]'
 	$(VENV)/bin/python bench/run_all.py $(BENCH)
 
 clean-cache: ## Delete the generated dataset cache (datasets/cache)

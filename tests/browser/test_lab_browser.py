@@ -4,8 +4,9 @@ The test opens ``widgets_demo.ipynb`` on a throw-away JupyterLab server (see ``c
 runs all cells from the Run menu, trains once in the FineTuneLab, changes the FeatureExplorer's
 stage, moves a DomainShiftExplorer slider and adapts once, runs the TaskBalancer with equal and
 then with slider-set weights, plays few-shot episodes in the EpisodePlayground and draws
-symbols on its canvas (ipycanvas) for one-shot recognition, and fails on any error the page
-logs. Elements are found inside each widget's own root (by CSS class, or by
+symbols on its canvas (ipycanvas) for one-shot recognition, types a sentence into the
+TextPlayground and reads its neighbours, prediction and zero-shot scores, and fails on any
+error the page logs. Elements are found inside each widget's own root (by CSS class, or by
 role and accessible name), never by searching the whole page: the code cells contain the same
 words as the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
 """
@@ -24,12 +25,13 @@ from playwright.sync_api import Locator, Page, expect
 DEMO = Path(__file__).with_name("widgets_demo.ipynb")
 SCREENSHOT = "widgets_lab.png"
 OPEN_TIMEOUT_MS = 60_000  # JupyterLab loads and the kernel starts
-RUN_ALL_TIMEOUT_MS = 60_000  # the demo's cells take a few seconds in smoke mode
+RUN_ALL_TIMEOUT_MS = 120_000  # a few seconds a cell in smoke mode; loading MiniLM ~5-15 s
 TRAIN_TIMEOUT_MS = 120_000  # one smoke-budget run in FineTuneLab
 VIEW_TIMEOUT_MS = 60_000  # the explorer recomputes its view
 SHIFT_TIMEOUT_MS = 120_000  # the shift explorer trains its source model, or adapts (smoke)
 BALANCE_TIMEOUT_MS = 120_000  # one smoke-budget run in the TaskBalancer
 EPISODE_TIMEOUT_MS = 60_000  # the playground fits a few-shot method on episodes (under 1 s each)
+ANALYSE_TIMEOUT_MS = 30_000  # the text playground embeds one sentence (milliseconds when idle)
 
 KERNEL_READY = re.compile(r"^(?!No Kernel).* \| Idle$")  # the status bar's kernel item
 
@@ -311,6 +313,47 @@ def check_draw_your_own(playground: Locator) -> None:
     assert shown <= natural, f"the examples picture is stretched: {shown} px for {natural} px"
 
 
+def check_text_playground(playground: Locator) -> None:
+    """Analyse a typed sentence; switch classifier; rewrite a label description."""
+    status = playground.locator(".tlw-text-status")
+    summary = playground.locator(".tlw-text-summary")
+    expect(status).to_contain_text("Type a sentence")
+    playground.get_by_label("Sentence", exact=True).fill("a wonderful, moving film")
+    playground.get_by_role("button", name=re.compile(r"^\W*Analyse$")).click()
+    expect(status).to_contain_text(re.compile(r"^(Analysed|Error)"), timeout=ANALYSE_TIMEOUT_MS)
+    text = status.inner_text()
+    assert text.startswith("Analysed in") and "wonderful" in text, f"status: {text!r}"
+
+    rows = playground.locator(".tlw-text-neighbours table").evaluate(TABLE_ROWS)
+    assert [row.get("#") for row in rows] == ["1", "2", "3", "4", "5"], rows
+    assert all(row.get("label") in ("negative", "positive") and row.get("sentence") for row in rows)
+    cosines = [float(row["cosine"]) for row in rows]
+    assert cosines == sorted(cosines, reverse=True) and 0 < cosines[-1] <= 1, cosines
+
+    def shown_probabilities(css_class: str) -> dict[str, float]:
+        table = playground.locator(f".{css_class} table")
+        expect(table).to_be_visible()
+        bars = {r["class"]: float(r["probability"].rstrip("%")) for r in table.evaluate(TABLE_ROWS)}
+        assert set(bars) == {"negative", "positive"}, bars
+        assert math.isclose(sum(bars.values()), 100, abs_tol=0.2), bars
+        return bars
+
+    assert shown_probabilities("tlw-text-prediction")["positive"] > 50
+    zero_shot = shown_probabilities("tlw-text-zero-shot")
+    assert zero_shot["positive"] > 50, zero_shot
+    expect(summary).to_contain_text(re.compile(r"^head on MiniLM: positive \(\d+\.\d%\)"))
+
+    playground.get_by_label("Classifier", exact=True).select_option("TF-IDF")
+    expect(summary).to_contain_text(re.compile(r"^TF-IDF: \w+ \(\d+\.\d%\)"), timeout=10_000)
+
+    # A description is sent on Enter; the same sentence is scored against the new one.
+    description = playground.get_by_label("positive", exact=True)
+    description.fill("a recipe for soup")
+    description.press("Enter")
+    expect(status).to_contain_text("Rescored with the label descriptions", timeout=10_000)
+    assert shown_probabilities("tlw-text-zero-shot")["positive"] != zero_shot["positive"]
+
+
 @pytest.mark.timeout(300)
 def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, artifacts_dir):
     page, errors = chromium_page
@@ -326,11 +369,13 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         shift_explorer = page.locator(".tlw-shift-explorer")
         balancer = page.locator(".tlw-task-balancer")
         playground = page.locator(".tlw-episode-playground")
+        text_playground = page.locator(".tlw-text-playground")
         expect(lab).to_be_visible()
         expect(explorer).to_be_visible()
         expect(shift_explorer).to_be_visible()
         expect(balancer).to_be_visible()
         expect(playground).to_be_visible()
+        expect(text_playground).to_be_visible()
 
         check_finetune_lab(lab)
         check_feature_explorer(explorer)
@@ -338,6 +383,7 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         check_task_balancer(balancer)
         check_episode_playground(playground)
         check_draw_your_own(playground)
+        check_text_playground(text_playground)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

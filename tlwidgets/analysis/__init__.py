@@ -8,7 +8,12 @@ from .features import extract_features
 from .neighbours import knn_accuracy
 from .projection import PROJECTIONS, project
 from .separability import SEPARABILITY_METHODS, domain_separability
-from .text import cosine_neighbours, embed_texts, label_description_scores
+from .text import (
+    cosine_neighbours,
+    embed_descriptions,
+    embed_texts,
+    label_description_scores,
+)
 
 __all__ = [
     "PROJECTIONS",
@@ -17,6 +22,7 @@ __all__ = [
     "coral_align",
     "cosine_neighbours",
     "domain_separability",
+    "embed_descriptions",
     "embed_texts",
     "extract_features",
     "first_layer_filters",

@@ -21,6 +21,7 @@ from ..models.text_encoder import SentenceEncoder
 __all__ = [
     "EmbeddingCacheWarning",
     "cosine_neighbours",
+    "embed_descriptions",
     "embed_texts",
     "label_description_scores",
 ]
@@ -129,6 +130,34 @@ def cosine_neighbours(
     k = min(k, len(bank))
     order = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
     return order, np.take_along_axis(similarity, order, axis=1)
+
+
+def embed_descriptions(
+    encoder: SentenceEncoder, descriptions: Sequence[str | Sequence[str]]
+) -> np.ndarray:
+    """One unit vector per class from its description, or the mean of several descriptions.
+
+    Averaging a few phrasings of each class ("prompt ensembling", Radford et al. 2021)
+    makes zero-shot scores depend less on one lucky or unlucky wording.
+
+    Parameters
+    ----------
+    descriptions
+        K entries, in class order; each a string or a list of strings.
+
+    Returns
+    -------
+    np.ndarray
+        Shape (K, D), rows of length 1.
+    """
+    rows = []
+    for entry in descriptions:
+        phrasings = [entry] if isinstance(entry, str) else list(entry)
+        if not phrasings or not all(isinstance(p, str) and p.strip() for p in phrasings):
+            raise ValueError(f"every class needs at least one non-empty description, got {entry!r}")
+        mean = encoder.encode(phrasings).mean(axis=0)
+        rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+    return np.stack(rows).astype(np.float32)
 
 
 def label_description_scores(

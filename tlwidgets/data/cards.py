@@ -24,12 +24,14 @@ from .home import source_root
 from .multitask import MULTITASK_SETS
 
 __all__ = [
+    "TEXT_CARDS",
     "cards_dir",
     "creature_stats",
     "digit_stats",
     "glyph_stats",
     "multitask_labels",
     "multitask_stats",
+    "text_stats",
     "update_cards",
 ]
 
@@ -380,6 +382,54 @@ def _multitask_figure(name: str):
     return fig
 
 
+TEXT_CARDS = {  # card name -> (corpus file stem, the field that splits it into groups)
+    "text_sentiment": ("sentiment", "domain"),
+    "text_sms_spam": ("sms_spam", None),
+    "text_email_spam": ("email_spam", None),
+    "text_polarity_words": ("polarity_words", "language"),
+}
+TEXT_CLASSES = {"sentiment": ("negative", "positive"), "polarity_words": ("negative", "positive")}
+EXAMPLE_CHARS = 160  # an example text is cut here in the card
+
+
+def text_stats(card: str) -> str:
+    """Return the markdown statistics block of a text corpus card: counts, lengths, examples.
+
+    Parameters
+    ----------
+    card
+        One of :data:`TEXT_CARDS`, e.g. ``"text_sentiment"``.
+    """
+    from .text import _read_corpus
+
+    corpus, group_key = TEXT_CARDS[card]
+    classes = TEXT_CLASSES.get(corpus, ("ham", "spam"))
+    records = _read_corpus(corpus)
+    groups = sorted({r.get(group_key, "") for r in records}) if group_key else [""]
+    header = f"| {group_key or 'corpus'} | split | " + " | ".join(classes) + " | words per text |"
+    lines = ["Texts per class and split:", "", header, "|---" * (len(classes) + 3) + "|"]
+    for group in groups:
+        for split in ("train", "test"):
+            chosen = [r for r in records if r["split"] == split and r.get(group_key, "") == group]
+            counts = Counter(r["label"] for r in chosen)
+            words = np.median([len(r["text"].split()) for r in chosen])
+            cells = " | ".join(str(counts.get(index, 0)) for index in range(len(classes)))
+            lines.append(f"| {group or corpus} | {split} | {cells} | {words:.0f} (median) |")
+    lines += ["", "The first training texts of each class (cut at 160 characters):", ""]
+    for group in groups:
+        for index, name in enumerate(classes):
+            shown = [
+                r["text"]
+                for r in records
+                if r["split"] == "train" and r["label"] == index and r.get(group_key, "") == group
+            ][:2]
+            for text in shown:
+                cut = text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
+                where = f"{group}, " if group else ""
+                lines.append(f"- *{where}{name}*: {cut.replace('|', '/')}")
+    return "\n".join(lines)
+
+
 def _replace_block(card: Path, block: str) -> None:
     text = card.read_text(encoding="utf-8")
     if START not in text or END not in text:
@@ -396,7 +446,9 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     ----------
     names
         Datasets to update; default all (``mnist``, ``mnistm``, ``synth``, ``uci``,
-        ``glyphs``, ``multimnist``, ``synth_attributes``, ``creatures``).
+        ``glyphs``, ``multimnist``, ``synth_attributes``, ``creatures``, and the text
+        corpora's cards ``text_sentiment``, ``text_sms_spam``, ``text_email_spam``,
+        ``text_polarity_words``).
 
     Returns
     -------
@@ -405,8 +457,10 @@ def update_cards(names: list[str] | None = None) -> list[Path]:
     """
     folder = cards_dir()
     written = []
-    for name in names or [*DOMAINS, "glyphs", *MULTITASK_SETS, "creatures"]:
-        if name == "creatures":
+    for name in names or [*DOMAINS, "glyphs", *MULTITASK_SETS, "creatures", *TEXT_CARDS]:
+        if name in TEXT_CARDS:
+            figures, block = {}, text_stats(name)
+        elif name == "creatures":
             figures, block = {"creatures.png": _creatures_figure()}, creature_stats()
         elif name == "glyphs":
             figures, block = _glyph_figures(), glyph_stats()

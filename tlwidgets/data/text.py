@@ -27,6 +27,7 @@ from .splits import sample_per_class
 __all__ = [
     "LANGUAGES",
     "SENTIMENT_DOMAINS",
+    "SPAM_DESCRIPTIONS",
     "SPAM_SOURCES",
     "LabelledTexts",
     "TextCorpusError",
@@ -42,6 +43,21 @@ LANGUAGES = ("en", "fr")
 SPLITS = ("train", "test")
 SENTIMENT_CLASSES = ("negative", "positive")
 SPAM_CLASSES = ("ham", "spam")
+# Zero-shot spam detection (lesson 05): what each class is, in words; no labelled example.
+# The first phrasing of each class is the lesson's single description, all of them together
+# its description ensemble.
+SPAM_DESCRIPTIONS = {
+    "ham": (
+        "a message from a friend",
+        "a casual personal text message",
+        "a note about meeting up, family or everyday plans",
+    ),
+    "spam": (
+        "a message trying to sell something",
+        "an advertisement or a prize you have won",
+        "a text asking you to call a number or reply to claim something",
+    ),
+}
 
 
 class TextCorpusError(RuntimeError):
@@ -147,11 +163,11 @@ def _check(value: str, allowed: Sequence[str], what: str) -> None:
 
 
 def _select(name: str, split: str, classes: tuple[str, ...], label: str, **match: str):
-    _check(split, SPLITS, "split")
+    _check(split, (*SPLITS, "all"), "split")
     records = [
         r
         for r in _read_corpus(name)
-        if r["split"] == split and all(r[key] == value for key, value in match.items())
+        if split in ("all", r["split"]) and all(r[key] == value for key, value in match.items())
     ]
     texts = tuple(r["text"] for r in records)
     labels = np.array([r["label"] for r in records], dtype=np.int64)
@@ -167,7 +183,8 @@ def load_sentiment(domain: str = "movies", split: str = "train") -> LabelledText
         "movies" (review snippets), "tweets", "amazon" (product reviews) or "nyt" (editorials)
         - VADER's human-rated sentences (Hutto & Gilbert 2014), neutral ones left out.
     split
-        "train" (70%) or "test" (30%), stratified by class, fixed in the corpus file.
+        "train" (70%) or "test" (30%), stratified by class, fixed in the corpus file; or
+        "all".
     """
     _check(domain, SENTIMENT_DOMAINS, "sentiment domain")
     return _select("sentiment", split, SENTIMENT_CLASSES, domain, domain=domain)
@@ -179,10 +196,10 @@ def load_spam(source: str = "sms", split: str = "train") -> LabelledTexts:
     Parameters
     ----------
     source
-        "sms" (the SMS Spam Collection, 13% spam) or "email" (SpamAssassin: subject and
-        the first 600 characters of the body, 30% spam).
+        "sms" (the SMS Spam Collection, 12% spam) or "email" (SpamAssassin: the first
+        600 characters of subject and body together, 30% spam).
     split
-        "train" (70%) or "test" (30%), stratified by class.
+        "train" (70%), "test" (30%), stratified by class, or "all".
     """
     _check(source, tuple(SPAM_SOURCES), "spam source")
     return _select(SPAM_SOURCES[source], split, SPAM_CLASSES, f"{source} spam")
@@ -197,7 +214,7 @@ def load_polarity_words(language: str = "en", split: str = "train") -> LabelledT
         "en" (VADER's lexicon, |rating| >= 1 of 4) or "fr" (hand-tagged adjectives of the
         Pattern project's French lexicon, |polarity| >= 0.3 of 1).
     split
-        "train" (70%) or "test" (30%), stratified by class.
+        "train" (70%), "test" (30%), stratified by class, or "all".
     """
     _check(language, LANGUAGES, "language")
     return _select(

@@ -64,11 +64,14 @@ from .probe import LinearProbe, fit_linear_probe
 from .text import (
     TextHead,
     TfidfClassifier,
+    few_label_curve,
     fine_tune_text_classifier,
     fit_text_head,
     fit_tfidf,
     predict_proba_texts,
     self_train_head,
+    shared_and_private_features,
+    two_user_spam_curve,
 )
 from .transfer import (
     STRATEGIES,
@@ -142,6 +145,7 @@ __all__ = [
     "dann_lambda",
     "evaluate",
     "evaluate_episodes",
+    "few_label_curve",
     "fine_tune_text_classifier",
     "fit",
     "fit_attribute_predictors",
@@ -164,11 +168,13 @@ __all__ = [
     "reverse_validation",
     "select_labels",
     "self_train_head",
+    "shared_and_private_features",
     "task_gradients",
     "task_losses",
     "train_multitask",
     "train_protonet",
     "train_zero_shot",
     "transfer",
+    "two_user_spam_curve",
     "unfreeze_all",
 ]

@@ -5,6 +5,7 @@
 - :class:`DomainShiftExplorer`: dial a domain shift, watch accuracy fall, adapt to it.
 - :class:`TaskBalancer`: weight the tasks of a multitask network, see their trade-off front.
 - :class:`EpisodePlayground`: play few-shot episodes, keep the score, draw your own symbols.
+- :class:`TextPlayground`: type a sentence, see its neighbours, a classifier's and zero-shot scores.
 
 They use core ipywidgets only, so they work in JupyterLab, Colab, VS Code and Voila.
 """
@@ -20,6 +21,7 @@ __all__ = [
     "FeatureExplorer",
     "FineTuneLab",
     "TaskBalancer",
+    "TextPlayground",
 ]
 
 _HOMES = {
@@ -28,6 +30,7 @@ _HOMES = {
     "DomainShiftExplorer": "domain_shift_explorer",
     "TaskBalancer": "task_balancer",
     "EpisodePlayground": "episode_playground",
+    "TextPlayground": "text_playground",
 }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tlwidgets.exercises import Feedback, lesson_02, lesson_03, lesson_04
+from tlwidgets.exercises import Feedback, lesson_02, lesson_03, lesson_04, lesson_05
 from tlwidgets.exercises.checking import as_number, is_close, not_a_function
 from tlwidgets.exercises.solutions import load_solution
 
@@ -16,6 +16,7 @@ FUNCTION_CHECKS = [
 ]
 FUNCTION_CHECKS += [("03", n, check) for n, check in sorted(lesson_03.FUNCTION_CHECKS.items())]
 FUNCTION_CHECKS += [("04", n, check) for n, check in sorted(lesson_04.FUNCTION_CHECKS.items())]
+FUNCTION_CHECKS += [("05", n, check) for n, check in sorted(lesson_05.FUNCTION_CHECKS.items())]
 
 
 @pytest.fixture(params=FUNCTION_CHECKS, ids=lambda case: f"lesson_{case[0]}-check_{case[1]}")

@@ -32,7 +32,7 @@ LESSONS = (
     ("02", "Domain adaptation: same digits, a new look"),
     ("03", "Multitask learning: one backbone, several heads"),
     ("04", "Few-, one- and zero-shot learning"),
-    ("05", "Text: the same ideas applied to language"),
+    ("05", "Text: sentence encoders, few labels, spam across users"),
 )
 
 
@@ -138,11 +138,32 @@ def check_environment(
         problem = "fails its sha256 check: corrupted" if path.exists() else "is missing"
         value = f"verified, sha256 {info['sha256'][:12]}..." if good else f"{path} {problem}"
         rows.append((f"zoo {name}", value, good))
+    rows += _text_rows()
     network = find_network_code()
     modules = len(list(PACKAGE_DIR.rglob("*.py")))
     clean = f"no code that could reach the network in tlwidgets' {modules} modules"
     rows.append(("offline", "; ".join(network) or clean, not network))
     return EnvironmentReport(rows)
+
+
+def _text_rows() -> list[tuple[str, str, bool]]:
+    """Lesson 05: the committed text corpora (sha256) and the installed sentence encoders."""
+    from .data.text import verify_text_corpora
+    from .models.text_encoder import INSTALL_HINT, available_text_encoders
+
+    rows = [
+        (f"text {name}", problem or "verified (sha256)", problem is None)
+        for name, problem in verify_text_corpora().items()
+    ]
+    encoders = available_text_encoders()
+    rows.append(
+        (
+            "text encoders",
+            ", ".join(encoders) if "minilm" in encoders else f"minilm missing: {INSTALL_HINT}",
+            "minilm" in encoders,  # the multilingual one is optional (lesson 05, section 6)
+        )
+    )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -252,3 +252,15 @@ def test_balanced_takes_at_most_per_class_of_each_and_shuffles_the_classes():
 def test_class_counts_name_every_class_even_an_empty_one():
     data = tiny_texts().subset([0, 1])
     assert data.class_counts() == {"no": 1, "yes": 1, "maybe": 0}
+
+
+def test_verify_text_corpora_vouches_for_the_committed_files(fresh_corpus_cache):
+    assert text.verify_text_corpora() == dict.fromkeys(text.CORPORA)
+
+
+def test_verify_text_corpora_names_a_tampered_or_missing_file(corpora_copy):
+    path = corpora_copy / "polarity_words.jsonl.gz"
+    path.write_bytes(path.read_bytes()[:-1])
+    problems = text.verify_text_corpora()
+    assert "does not match its sha256" in problems["polarity_words"]
+    assert "is missing" in problems["sentiment"]  # the copy holds only the polar words

@@ -35,6 +35,7 @@ __all__ = [
     "load_sentiment",
     "load_spam",
     "text_corpora_dir",
+    "verify_text_corpora",
 ]
 
 SENTIMENT_DOMAINS = ("movies", "tweets", "amazon", "nyt")
@@ -155,6 +156,21 @@ def _read_corpus(name: str) -> tuple[dict, ...]:
         )
     lines = gzip.decompress(payload).decode("utf-8").splitlines()
     return tuple(json.loads(line) for line in lines)
+
+
+CORPORA = ("sentiment", "sms_spam", "email_spam", "polarity_words")
+
+
+def verify_text_corpora() -> dict[str, str | None]:
+    """Check every committed corpus against its sha256: name -> None if good, else the problem."""
+    problems: dict[str, str | None] = {}
+    for name in CORPORA:
+        try:
+            _read_corpus(name)
+            problems[name] = None
+        except (TextCorpusError, OSError, ValueError) as error:
+            problems[name] = str(error)
+    return problems
 
 
 def _check(value: str, allowed: Sequence[str], what: str) -> None:

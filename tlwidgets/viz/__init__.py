@@ -18,6 +18,7 @@ from .scatter import (
     neighbour_strip,
     projection_scatter,
 )
+from .similarity import similarity_matrix
 
 __all__ = [
     "CourseFigure",
@@ -39,4 +40,5 @@ __all__ = [
     "new_figure",
     "png_bytes",
     "projection_scatter",
+    "similarity_matrix",
 ]

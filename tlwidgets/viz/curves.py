@@ -29,6 +29,9 @@ class Series:
     # confidence interval), not as error bars
 
 
+MAX_PLAIN_TICKS = 12  # a log axis with at most this many measured positions is ticked at them
+
+
 def curve_plot(
     series: Mapping[str, Series],
     *,
@@ -49,7 +52,8 @@ def curve_plot(
     xlabel, ylabel, title
         Axis labels and an optional title.
     log_x
-        A logarithmic x axis (for labels per class: 1, 2, 5, ... 400).
+        A logarithmic x axis (for labels per class: 1, 2, 5, ... 400), ticked at the measured
+        positions (when there are at most 12 of them and ``xticks`` is not given).
     xticks
         Tick positions and their labels, e.g. ``{400: "all"}`` merged over the defaults.
     reference
@@ -79,6 +83,9 @@ def curve_plot(
     _draw_references(axes, reference or {}, at=0.01)
     if log_x:
         axes.set_xscale("log")
+        measured = sorted({float(x) for line in series.values() for x in line.x})
+        if not xticks and len(measured) <= MAX_PLAIN_TICKS:  # 8, 32, 128, not 10^1, 10^2
+            xticks = {x: f"{x:g}" for x in measured}
     if xticks:
         axes.set_xticks(list(xticks), [str(text) for text in xticks.values()])
         axes.minorticks_off()

@@ -37,6 +37,7 @@ __all__ = [
     "TextClassifier",
     "TextEncoderError",
     "available_text_encoders",
+    "describe",
     "load_text_encoder",
 ]
 

@@ -1,0 +1,1 @@
+"""Classroom kit: what an instructor needs around the lessons."""

@@ -1,4 +1,8 @@
-"""Command line: ``python -m tlwidgets.data build [--force] [names...]`` and ``... cards``."""
+"""Command line: ``python -m tlwidgets.data build|cards|pack|unpack``; ``--help`` lists options.
+
+``pack [ARCHIVE]`` writes the room cache archive (see :mod:`tlwidgets.data.room_cache`);
+``unpack [ARCHIVE]`` checks one and installs it into the data home.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import sys
 import traceback
 
 from .build import ensure_dataset, list_datasets
+from .home import cache_dir
+from .room_cache import DEFAULT_ARCHIVE, RoomCacheError, pack_cache, unpack_cache
 
 
 def _build(names: list[str], force: bool) -> int:
@@ -49,6 +55,35 @@ def _cards() -> int:
     return 0
 
 
+def _pack(archive: str) -> int:
+
+    try:
+        report = pack_cache(archive)
+    except (RoomCacheError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for name in report.skipped:
+        print(f"left out (does not match its sha256): {name}", file=sys.stderr)
+    print(
+        f"{report.archive}: {len(report.datasets)} datasets, {report.embeddings} embedding "
+        f"arrays, {report.size / 1e6:.1f} MB, sha256 {report.sha256}"
+    )
+    return 0
+
+
+def _unpack(archive: str) -> int:
+    try:
+        report = unpack_cache(archive)
+    except (RoomCacheError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{archive} -> {cache_dir()}: {len(report.installed)} files installed, "
+        f"{len(report.kept)} already there and good"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -59,9 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("names", nargs="*", help=f"datasets (default all: {list_datasets()})")
     build.add_argument("--force", action="store_true", help="rebuild even good caches")
     commands.add_parser("cards", help="regenerate the dataset cards' grids and statistics")
+    pack = commands.add_parser("pack", help="write the verified cache into one room archive")
+    unpack = commands.add_parser("unpack", help="check a room archive, install it in the cache")
+    for command in (pack, unpack):
+        command.add_argument("archive", nargs="?", default=DEFAULT_ARCHIVE, help="a .tar.gz")
     args = parser.parse_args(argv)
     if args.command == "build":
         return _build(args.names, args.force)
+    if args.command == "pack":
+        return _pack(args.archive)
+    if args.command == "unpack":
+        return _unpack(args.archive)
     return _cards()
 
 

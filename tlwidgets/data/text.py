@@ -26,10 +26,12 @@ from .splits import sample_per_class
 
 __all__ = [
     "LANGUAGES",
+    "LESSON_05_TEXTS",
     "SENTIMENT_DOMAINS",
     "SPAM_DESCRIPTIONS",
     "SPAM_SOURCES",
     "LabelledTexts",
+    "LessonTexts",
     "TextCorpusError",
     "load_polarity_words",
     "load_sentiment",
@@ -236,3 +238,50 @@ def load_polarity_words(language: str = "en", split: str = "train") -> LabelledT
     return _select(
         "polarity_words", split, SENTIMENT_CLASSES, f"{language} words", language=language
     )
+
+
+_LOADERS = {
+    "sentiment": load_sentiment,
+    "spam": load_spam,
+    "polarity_words": load_polarity_words,
+}
+
+
+@dataclass(frozen=True)
+class LessonTexts:
+    """One set of texts a lesson embeds: a corpus split, cut to a per-class size.
+
+    ``LessonTexts("sentiment", "movies", "train", (600, 40)).load(smoke=False)`` is what the
+    notebook writes as ``load_sentiment("movies", "train").balanced(budget(600, 40))``.
+    """
+
+    corpus: str  # "sentiment", "spam" or "polarity_words": which load_* function
+    source: str  # its first argument: a domain, a spam source or a language
+    split: str  # "train", "test" or "all"
+    per_class: tuple[int, int]  # (full, smoke), as the notebook's budget(full, smoke)
+    every_encoder: bool = False  # embedded by every installed encoder, not only MiniLM
+
+    def load(self, smoke: bool) -> LabelledTexts:
+        """Return the texts, balanced to the smoke or the full per-class size."""
+        _check(self.corpus, tuple(_LOADERS), "corpus")
+        texts = _LOADERS[self.corpus](self.source, self.split)
+        return texts.balanced(self.per_class[1] if smoke else self.per_class[0])
+
+
+# Every text set notebooks/05_text_transfer.ipynb embeds, in full and smoke sizes; a test
+# checks this table against the notebook. `make cache` embeds them ahead of time.
+LESSON_05_TEXTS = (
+    LessonTexts("sentiment", "movies", "train", (600, 40)),
+    LessonTexts("sentiment", "movies", "test", (500, 40)),
+    *(
+        LessonTexts("sentiment", domain, split, (300, 30))
+        for domain in SENTIMENT_DOMAINS[1:]
+        for split in ("train", "test")
+    ),
+    LessonTexts("spam", "email", "train", (400, 30)),
+    LessonTexts("spam", "sms", "train", (300, 20)),
+    LessonTexts("spam", "sms", "test", (2000, 40)),
+    LessonTexts("polarity_words", "en", "train", (500, 30), every_encoder=True),
+    LessonTexts("polarity_words", "en", "test", (300, 30), every_encoder=True),
+    LessonTexts("polarity_words", "fr", "all", (1000, 20), every_encoder=True),
+)

@@ -5,10 +5,11 @@ runs all cells from the Run menu, trains once in the FineTuneLab, changes the Fe
 stage, moves a DomainShiftExplorer slider and adapts once, runs the TaskBalancer with equal and
 then with slider-set weights, plays few-shot episodes in the EpisodePlayground and draws
 symbols on its canvas (ipycanvas) for one-shot recognition, types a sentence into the
-TextPlayground and reads its neighbours, prediction and zero-shot scores, and fails on any
-error the page logs. Elements are found inside each widget's own root (by CSS class, or by
-role and accessible name), never by searching the whole page: the code cells contain the same
-words as the widgets. A screenshot is saved to ``test-artifacts/`` whatever the outcome.
+TextPlayground (from the keyboard: Tab to Analyse, Enter) and reads its neighbours, prediction
+and zero-shot scores, and fails on any error the page logs. Elements are found inside each
+widget's own root (by CSS class, or by role and accessible name), never by searching the whole
+page: the code cells contain the same words as the widgets. A screenshot is saved to
+``test-artifacts/`` whatever the outcome.
 """
 
 from __future__ import annotations
@@ -113,6 +114,13 @@ def check_finetune_lab(lab: Locator) -> None:
         wait_until_shown(plot, timeout_ms=10_000)
         before[name] = plot.evaluate(IMAGE_DIGEST)
 
+    # A screen reader finds each setting by its role and name (the description is its label).
+    for role, name in (
+        ("combobox", "Strategy"),
+        ("combobox", "Labels per class"),
+        ("spinbutton", "Seed"),
+    ):
+        expect(lab.get_by_role(role, name=name, exact=True)).to_be_visible()
     # The accessible name starts with the icon's glyph, so match the end of it.
     lab.get_by_role("button", name=re.compile(r"^\W*Train$")).click()
 
@@ -318,8 +326,12 @@ def check_text_playground(playground: Locator) -> None:
     status = playground.locator(".tlw-text-status")
     summary = playground.locator(".tlw-text-summary")
     expect(status).to_contain_text("Type a sentence")
-    playground.get_by_label("Sentence", exact=True).fill("a wonderful, moving film")
-    playground.get_by_role("button", name=re.compile(r"^\W*Analyse$")).click()
+    sentence = playground.get_by_role("textbox", name="Sentence", exact=True)
+    sentence.fill("a wonderful, moving film")
+    # Keyboard only: Tab leaves the sentence box for the Analyse button, Enter presses it.
+    sentence.press("Tab")
+    expect(playground.get_by_role("button", name=re.compile(r"^\W*Analyse$"))).to_be_focused()
+    playground.page.keyboard.press("Enter")
     expect(status).to_contain_text(re.compile(r"^(Analysed|Error)"), timeout=ANALYSE_TIMEOUT_MS)
     text = status.inner_text()
     assert text.startswith("Analysed in") and "wonderful" in text, f"status: {text!r}"

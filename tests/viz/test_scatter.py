@@ -45,12 +45,14 @@ def test_many_classes_are_drawn_as_one_collection_without_a_class_legend():
     assert class_colours(100).shape == (100, 4)
 
 
-def test_neighbour_strip_labels_each_thumbnail():
+def test_neighbour_strip_labels_each_thumbnail_and_marks_same_class_without_colour():
     images = torch.rand(9, 3, 32, 32)
     labels = ["point 3", *"38333333"]
-    fig = neighbour_strip(images, labels, matches=[True] * 9, title="neighbours")
+    matches = [label[-1] == "3" for label in labels]
+    fig = neighbour_strip(images, labels, matches=matches, title="neighbours")
     texts = [text.get_text() for text in fig.axes[0].texts]
-    assert texts == labels
+    marks = ["✓" if same else "✗" for same in matches]
+    assert texts == [f"{mark} {label}" for mark, label in zip(marks, labels, strict=True)]
     width, height = Image.open(io.BytesIO(png_bytes(fig, dpi=80))).size
     assert width > 4 * height
     with pytest.raises(ValueError, match="2 labels for 9 images"):

@@ -8,6 +8,7 @@ import time
 import pytest
 import torch
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import load_domain
 from tlwidgets.data.shift import Shift
 from tlwidgets.models import create_backbone
@@ -144,6 +145,13 @@ def test_every_control_has_a_description_tooltip_and_css_class(explorer):
         assert css in widget._dom_classes
     assert explorer.config.method == "coral" and explorer.config.backbone == "small_cnn"
     assert explorer.panel.stop_button.disabled and not explorer.panel.adapt_button.disabled
+
+
+def test_every_control_in_the_panel_is_named_for_screen_readers(explorer):
+    assert unnamed_controls(explorer.widget) == []
+    found = controls(explorer.widget)
+    expected = [*race_controls(explorer), explorer.panel.sweep, explorer.panel.stop_button]
+    assert all(control in found for control in expected)
 
 
 def test_construction_returns_at_once_and_trains_the_source_model_in_the_background(mnist, gate):

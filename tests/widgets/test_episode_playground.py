@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import LabelledImages, load_glyphs
 from tlwidgets.models import load_pretrained
 from tlwidgets.train.fewshot import confidence_interval
@@ -139,6 +140,18 @@ def test_every_control_has_a_description_and_tooltip(playground):
     assert playground.tabs.titles == ("Episodes", "Draw your own")
     assert playground.accuracy is None and playground.last_episode is None
     assert "Press New episode" in playground.status.value
+
+
+def test_every_control_in_both_tabs_is_named_for_screen_readers(glyphs, backbone, monkeypatch):
+    fake = types.ModuleType("ipycanvas")
+    fake.Canvas = FakeCanvas
+    monkeypatch.setitem(sys.modules, "ipycanvas", fake)
+    playground = EpisodePlayground(glyphs, backbone)  # the draw tab with its buttons
+    assert unnamed_controls(playground.widget) == []
+    found = controls(playground.widget)
+    buttons = [playground.new_button, playground.recognise_button, *playground.add_buttons]
+    assert all(button in found for button in buttons)
+    assert "playground.recognise(image)" in playground.tabs.children[1].children[0].value
 
 
 def test_new_episode_shows_the_support_set_and_marked_queries(playground):

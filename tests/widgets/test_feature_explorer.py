@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import load_domain
 from tlwidgets.models import create_backbone, load_pretrained
 from tlwidgets.widgets import FeatureExplorer
@@ -123,6 +124,12 @@ def test_controls_have_accessible_names_tooltips_and_css_classes(explorer):
     assert ex.point.max == ex.image.max == 2 * POINTS - 1
     assert status(ex).startswith("Ready") and ex.last_error is None
     assert set(ex.metrics) == {"knn_acc", "probe_acc", "domain_separability"}
+
+
+def test_every_control_in_the_panel_is_named_for_screen_readers(explorer):
+    assert unnamed_controls(explorer.widget) == []
+    found = controls(explorer.widget)
+    assert all(getattr(explorer, key) in found for key in module.CONTROLS)
 
 
 def test_every_control_redraws_and_numbers_follow_model_and_stage(explorer):

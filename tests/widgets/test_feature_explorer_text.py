@@ -8,7 +8,9 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import LabelledTexts
+from tlwidgets.viz.palette import MATCH_MARK
 from tlwidgets.widgets import FeatureExplorer
 from tlwidgets.widgets import feature_explorer as module
 
@@ -86,6 +88,11 @@ def test_one_stage_no_filters_view_and_the_usual_numbers(explorer):
     assert bytes(ex._plot.widget.value).startswith(b"\x89PNG")
 
 
+def test_every_control_in_the_panel_is_named_for_screen_readers(explorer):
+    assert unnamed_controls(explorer.widget) == []
+    assert explorer.model in controls(explorer.widget)
+
+
 def test_domain_separability_is_high_for_shifted_domains_and_low_for_alike(explorer):
     ex = explorer
     shifted = ex.metrics["domain_separability"]
@@ -125,8 +132,8 @@ def test_neighbour_list_shows_the_picked_sentence_first_as_escaped_text(explorer
     assert listed.count("<li") == 1 + module.NEIGHBOURS
     assert "point 4 and its 8 nearest neighbours in MiniLM (frozen)" in listed
     assert "[negative · movies]" in listed
-    # Classes are far apart, so the neighbours are mostly green (same class).
-    assert listed.count(module.SAME_CLASS) >= 1 + module.NEIGHBOURS // 2
+    # Classes are far apart, so the neighbours are mostly of the same class: marked ✓.
+    assert listed.count(MATCH_MARK) >= 1 + module.NEIGHBOURS // 2
     ex.show(point=2)
     listed = neighbour_list(ex)
     shown = html.escape(" ".join(LONG.split())[: module.TEXT_CHARS - 1].rstrip()) + "…"

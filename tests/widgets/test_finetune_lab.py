@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import load_domain
 from tlwidgets.models import create_backbone
 from tlwidgets.train import History, TransferConfig, evaluate, freeze_stages, frozen_depth
@@ -84,6 +85,12 @@ def test_every_control_has_its_accessible_name_tooltip_and_css_class(lab):
         assert css in widget._dom_classes
     assert lab.config.strategy == "finetune_all" and lab.config.lr == TransferConfig().lr
     assert lab.stop_button.disabled and not lab.train_button.disabled
+
+
+def test_every_control_in_the_panel_is_named_for_screen_readers(lab):
+    assert unnamed_controls(lab.widget) == []
+    found = controls(lab.widget)
+    assert all(control in found for control in [*race_controls(lab), lab.stop_button])
 
 
 def test_train_button_runs_in_the_background_and_adds_the_run(mnist):

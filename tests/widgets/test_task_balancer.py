@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.data import Task, load_multitask
 from tlwidgets.models import create_backbone
 from tlwidgets.train import History, MultiTaskConfig
@@ -157,6 +158,12 @@ def test_every_control_has_a_description_tooltip_and_css_class(balancer):
         assert css in widget._dom_classes
     assert balancer.stop_button.disabled and not balancer.run_button.disabled
     assert "No runs yet" in balancer.runs_table.value and balancer.pareto_points() == []
+
+
+def test_every_control_in_the_panel_is_named_for_screen_readers(balancer):
+    assert unnamed_controls(balancer.widget) == []
+    found = controls(balancer.widget)
+    assert all(control in found for control in [*race_controls(balancer), balancer.stop_button])
 
 
 def test_weight_sliders_are_enabled_only_for_fixed_weights(balancer):

@@ -8,6 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
+from tests.widgets.accessibility import controls, unnamed_controls
 from tlwidgets.analysis import cosine_neighbours, embed_texts, label_description_scores
 from tlwidgets.data import LabelledTexts
 from tlwidgets.train import fit_text_head, fit_tfidf
@@ -125,6 +126,19 @@ def test_every_control_has_a_description_and_tooltip(playground):
     assert playground.last_result is None
     assert "Type a sentence" in playground.status.value
     assert "No sentence analysed yet" in playground.neighbours_html.value
+
+
+def test_every_control_in_the_panel_is_named_for_screen_readers(playground):
+    assert unnamed_controls(playground.widget) == []
+    found = controls(playground.widget)
+    expected = [
+        playground.text_box,
+        playground.analyse_button,
+        playground.example_dropdown,
+        playground.classifier_dropdown,
+        *playground.description_boxes.values(),
+    ]
+    assert all(control in found for control in expected)
 
 
 def test_analyse_button_lists_neighbours_prediction_and_zero_shot(playground, encoder, features):

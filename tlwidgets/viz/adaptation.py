@@ -17,13 +17,14 @@ from matplotlib.lines import Line2D
 from sklearn.linear_model import LogisticRegression
 
 from .figure import CourseFigure, new_figure
-from .scatter import DOMAIN_MARKERS, class_colours
+from .scatter import DOMAIN_MARKERS, class_colours, class_markers
 
 __all__ = ["METHODS", "alignment_picture"]
 
 METHODS = ("source_only", "adabn", "coral", "mmd", "dann", "self_training")
 CONFIDENCE = 0.9  # self-training keeps pseudo-labels whose probability is at least this
 _COLOURS = class_colours(2)  # the course's class colours (blue, orange: colour-blind safe)
+_MARKERS = class_markers(2)  # and shapes (circle, square): a class is not told by colour alone
 _GREY = "0.6"  # target points without a confident pseudo-label
 _IDEAS = {
     "source_only": "Source only: train on the labelled source, use the same line on the target",
@@ -48,7 +49,8 @@ class _Panel:
     source: np.ndarray  # (N, 2) source points as drawn
     source_labels: np.ndarray  # (N,) their classes
     target: np.ndarray  # (M, 2) target points as drawn
-    target_colours: np.ndarray  # (M,) the class whose colour each target point gets; -1: grey
+    target_colours: np.ndarray  # (M,) the class whose colour and marker each target point
+    # gets; -1: a grey triangle
     classifier: LogisticRegression  # drawn as the class line
     title: str = ""
     wrong: np.ndarray | None = None  # (M,) bool: target points crossed with a black x
@@ -245,14 +247,15 @@ def _draw_line(ax: Axes, model: LogisticRegression, **style: Any) -> None:
 
 
 def _draw_panel(ax: Axes, panel: _Panel) -> None:
-    """Source: filled circles; target: hollow triangles; colour: class (grey: no label)."""
+    """Source: filled; target: hollow; colour and shape: class (grey triangles: no label)."""
     for label in (0, 1):
         points = panel.source[panel.source_labels == label]
-        ax.plot(*points.T, DOMAIN_MARKERS[0], ms=4, mew=0, alpha=0.55, color=_COLOURS[label])
+        ax.plot(*points.T, _MARKERS[label], ms=4, mew=0, alpha=0.55, color=_COLOURS[label])
     for label in (-1, 0, 1):
         points = panel.target[panel.target_colours == label]
         colour = _GREY if label < 0 else _COLOURS[label]
-        ax.plot(*points.T, DOMAIN_MARKERS[1], ms=4.5, mfc="none", mew=0.9, color=colour)
+        marker = DOMAIN_MARKERS[1] if label < 0 else _MARKERS[label]
+        ax.plot(*points.T, marker, ms=4.5, mfc="none", mew=0.9, color=colour)
     if panel.wrong is not None:
         ax.plot(*panel.target[panel.wrong].T, "x", ms=4, mew=1, color="black")
     _draw_line(ax, panel.classifier, color="black", lw=1.5)
@@ -277,16 +280,17 @@ def _key(label: str, color: Any = "black", **style: Any) -> Line2D:
 
 def _legend_handles(before: _Panel, after: _Panel) -> list[Line2D]:
     """One legend entry per encoding the two panels use."""
-    hollow = {"marker": DOMAIN_MARKERS[1], "mfc": "none", "mew": 1.2}
+    hollow = {"mfc": "none", "mew": 1.2}
     handles = [
-        _key("class 0", _COLOURS[0], marker="s"),
-        _key("class 1", _COLOURS[1], marker="s"),
-        _key("source, labelled", "0.3", marker=DOMAIN_MARKERS[0]),
-        _key("target: labels unused (true class shown)", "0.3", **hollow),
+        _key("class 0", _COLOURS[0], marker=_MARKERS[0]),
+        _key("class 1", _COLOURS[1], marker=_MARKERS[1]),
+        _key("source (filled), labelled", "0.3", marker="o"),
+        _key("target (hollow): labels unused (true class shown)", "0.3", marker="o", **hollow),
         _key("class line", lw=1.5),
     ]
     if (before.target_colours < 0).any():
-        handles.append(_key(f"not confident (p < {CONFIDENCE})", _GREY, **hollow))
+        not_confident = f"not confident (p < {CONFIDENCE})"
+        handles.append(_key(not_confident, _GREY, marker=DOMAIN_MARKERS[1], **hollow))
     if before.wrong is not None or after.wrong is not None:
         handles.append(_key("wrong label", marker="x"))
     if before.domain_classifier is not None:
@@ -315,9 +319,9 @@ def _set_limits(axes: Sequence[Axes], panels: tuple[_Panel, _Panel], ratio: floa
 def alignment_picture(method: str, seed: int = 0) -> CourseFigure:
     """Show what one unsupervised domain adaptation method does, on a 2-D toy problem.
 
-    Two panels, before and after, with shared axes. Source points are filled circles,
-    target points hollow triangles; the colour is the class (for the target its true class,
-    shown for the picture only: no method uses it). The black line is the linear class
+    Two panels, before and after, with shared axes. Source points are filled, target points
+    hollow; the colour and the shape (circle, square) are the class (for the target its true
+    class, shown for the picture only: no method uses it). The black line is the linear class
     classifier; every number in the titles is computed. The "after" panel shows:
 
     - ``"source_only"``: the source line applied to the target, its mistakes crossed out.
@@ -333,8 +337,9 @@ def alignment_picture(method: str, seed: int = 0) -> CourseFigure:
     - ``"dann"``: a linear domain classifier (dashed) and its accuracy, before and after the
       same alignment (Ganin et al. 2016, "Domain-adversarial training of neural networks").
     - ``"self_training"``: before, target points coloured by confident pseudo-labels (grey
-      below 90% probability); after, the classifier refit on source plus those pseudo-labels
-      (Lee 2013, "Pseudo-label: the simple and efficient semi-supervised learning method").
+      triangles below 90% probability); after, the classifier refit on source plus those
+      pseudo-labels (Lee 2013, "Pseudo-label: the simple and efficient semi-supervised
+      learning method").
 
     Parameters
     ----------

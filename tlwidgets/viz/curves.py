@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .figure import CourseFigure, new_figure
+from .palette import MARKERS, PALETTE, use_palette
 
 __all__ = ["Series", "bar_chart", "curve_plot"]
 
@@ -23,8 +24,9 @@ class Series:
     x: Sequence[float]  # (M,) positions, e.g. labels per class
     y: Sequence[float]  # (M,) values, e.g. mean test accuracy
     error: Sequence[float] | None = None  # (M,) half-heights of the error bars, or None
-    style: str = "-o"  # a matplotlib format string: "-o" line with dots, "o" dots only
-    color: str | None = None  # a matplotlib colour; None takes the next one of the cycle
+    style: str | None = None  # a matplotlib format string ("-o" line with dots, "o" dots
+    # only); None: a line with the series' own marker shape (circle, square, triangle, ...)
+    color: str | None = None  # a matplotlib colour; None takes the next one of the palette
     band: bool = False  # True: draw `error` as a shaded band around the line (e.g. a 95%
     # confidence interval), not as error bars
 
@@ -45,6 +47,9 @@ def curve_plot(
 ) -> CourseFigure:
     """Draw one line (with error bars where given) per series on a shared axes.
 
+    Series without a colour take the colour-blind-safe palette in turn, and series without
+    a style their own marker shape, so that no two lines differ by colour alone.
+
     Parameters
     ----------
     series
@@ -63,9 +68,11 @@ def curve_plot(
     """
     figure = new_figure(figsize=size, layout="constrained")
     axes = figure.add_subplot()
-    for label, line in series.items():
+    use_palette(axes)
+    for index, (label, line) in enumerate(series.items()):
+        style = line.style or "-" + MARKERS[index % len(MARKERS)]
         if line.band and line.error is not None:
-            (drawn,) = axes.plot(line.x, line.y, line.style, color=line.color, label=label, ms=5)
+            (drawn,) = axes.plot(line.x, line.y, style, color=line.color, label=label, ms=5)
             low = [y - e for y, e in zip(line.y, line.error, strict=True)]
             high = [y + e for y, e in zip(line.y, line.error, strict=True)]
             axes.fill_between(line.x, low, high, color=drawn.get_color(), alpha=0.2, lw=0)
@@ -74,7 +81,7 @@ def curve_plot(
                 line.x,
                 line.y,
                 yerr=line.error,
-                fmt=line.style,
+                fmt=style,
                 color=line.color,
                 capsize=3,
                 label=label,
@@ -113,7 +120,7 @@ def bar_chart(
     axes = figure.add_subplot()
     yerr = None if errors is None else [errors.get(label, 0.0) for label in values]
     bars = axes.bar(
-        range(len(values)), list(values.values()), yerr=yerr, capsize=3, color="tab:blue", alpha=0.8
+        range(len(values)), list(values.values()), yerr=yerr, capsize=3, color=PALETTE[0], alpha=0.8
     )
     axes.bar_label(bars, [fmt.format(value) for value in values.values()], fontsize=8)
     axes.set_xticks(range(len(values)), list(values), rotation=15, ha="right", fontsize=8)

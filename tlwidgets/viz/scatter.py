@@ -10,40 +10,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .figure import CourseFigure, new_figure
 from .filters import mosaic
+from .palette import MARKERS, MATCH, MATCH_MARK, MISMATCH, MISMATCH_MARK, PALETTE
 
 __all__ = [
     "DOMAIN_COLOURS",
     "DOMAIN_MARKERS",
     "add_projection_legend",
     "class_colours",
+    "class_markers",
     "draw_neighbours",
     "draw_projection",
     "neighbour_strip",
     "projection_scatter",
 ]
 
-DOMAIN_COLOURS = ("tab:blue", "tab:red")  # source, target (colour by domain)
-DOMAIN_MARKERS = ("o", "^")  # source, target (colour by class)
+DOMAIN_COLOURS = PALETTE[:2]  # source, target (colour by domain: blue, orange)
+DOMAIN_MARKERS = ("o", "^")  # source, target (colour by domain; by class they differ in fill)
 MAX_LINES = 40  # above this many (class, domain) groups, draw one scatter instead of lines
 MAX_LEGEND_CLASSES = 20
 
 
 def class_colours(num_classes: int) -> np.ndarray:
-    """RGBA colours (num_classes, 4): tab10 up to 10 classes, tab20 up to 20, else a hue circle."""
-    if num_classes <= 10:
-        return matplotlib.colormaps["tab10"](np.arange(num_classes))
-    if num_classes <= 20:
-        return matplotlib.colormaps["tab20"](np.arange(num_classes))
-    return matplotlib.colormaps["hsv"](np.linspace(0, 1, num_classes, endpoint=False))
+    """RGBA colours (num_classes, 4): the colour-blind-safe :data:`PALETTE`, repeated."""
+    return to_rgba_array([PALETTE[i % len(PALETTE)] for i in range(num_classes)])
+
+
+def class_markers(num_classes: int) -> list[str]:
+    """A marker shape per class, so that no two classes differ by colour alone (up to 10)."""
+    return [MARKERS[i % len(MARKERS)] for i in range(num_classes)]
 
 
 def draw_projection(
@@ -74,8 +77,8 @@ def draw_projection(
     domains
         Shape (N,), 0 for source and 1 for target points, or None for one domain.
     colour
-        "class" (one colour per class; source circles, target triangles) or "domain" (blue
-        source, red target).
+        "class" (one colour and marker shape per class; source filled, target hollow) or
+        "domain" (blue source circles, orange target triangles).
     point
         Index of a point to highlight with a star, or None.
     neighbours
@@ -95,27 +98,22 @@ def draw_projection(
             mask = domains == domain
             ax.plot(
                 *coords[mask].T,
-                ".",
-                ms=marker_size * 1.6,
+                DOMAIN_MARKERS[int(domain) % 2],
+                ms=marker_size,
                 mew=0,
                 alpha=0.6,
                 color=DOMAIN_COLOURS[int(domain) % 2],
             )
     else:
-        colours = class_colours(num_classes)
+        colours, markers = class_colours(num_classes), class_markers(num_classes)
         groups = [(c, d) for d in np.unique(domains) for c in np.unique(labels)]
         if len(groups) > MAX_LINES:  # many classes: one collection beats hundreds of lines
             ax.scatter(*coords.T, s=marker_size**2, c=colours[labels], linewidths=0)
             groups = []
         for label, domain in groups:  # Line2D markers are Agg's fastest way to draw points
             mask = (labels == label) & (domains == domain)
-            ax.plot(
-                *coords[mask].T,
-                DOMAIN_MARKERS[int(domain) % 2],
-                ms=marker_size,
-                mew=0,
-                color=colours[label],
-            )
+            fill = {"mfc": "none", "mew": 0.6} if domain else {"mew": 0}  # target: hollow
+            ax.plot(*coords[mask].T, markers[label], ms=marker_size, color=colours[label], **fill)
     if neighbours is not None and len(neighbours):
         ring = coords[np.asarray(neighbours)]
         ax.plot(*ring.T, "o", ms=8, mfc="none", mec="black", mew=1.0)
@@ -142,7 +140,7 @@ def add_projection_legend(
     figure
         The figure whose panels were drawn by :func:`draw_projection`.
     classes
-        Class names; listed (by colour) only when there are at most 20 of them.
+        Class names; listed (by colour and marker) only when there are at most 20 of them.
     domain_names
         Names of the source and target domain, or None for one domain.
     colour
@@ -155,28 +153,28 @@ def add_projection_legend(
         for index, name in enumerate(domain_names or ["data"]):
             handles.append(
                 Line2D(
-                    [], [], ls="none", marker="o", ms=5, color=DOMAIN_COLOURS[index % 2], label=name
-                )
-            )
-    else:
-        if len(classes) <= MAX_LEGEND_CLASSES:
-            for name, rgba in zip(classes, class_colours(len(classes)), strict=True):
-                handles.append(
-                    Line2D([], [], ls="none", marker="o", ms=5, color=rgba, label=str(name))
-                )
-        for index, name in enumerate(
-            domain_names if domain_names and len(domain_names) > 1 else []
-        ):
-            handles.append(
-                Line2D(
                     [],
                     [],
                     ls="none",
                     marker=DOMAIN_MARKERS[index % 2],
                     ms=5,
-                    color="grey",
+                    color=DOMAIN_COLOURS[index % 2],
                     label=name,
                 )
+            )
+    else:
+        if len(classes) <= MAX_LEGEND_CLASSES:
+            colours, markers = class_colours(len(classes)), class_markers(len(classes))
+            for name, rgba, marker in zip(classes, colours, markers, strict=True):
+                handles.append(
+                    Line2D([], [], ls="none", marker=marker, ms=5, color=rgba, label=str(name))
+                )
+        for index, name in enumerate(
+            domain_names if domain_names and len(domain_names) > 1 else []
+        ):
+            fill = "grey" if index == 0 else "none"  # source filled, target hollow
+            handles.append(
+                Line2D([], [], ls="none", marker="o", ms=5, color="grey", mfc=fill, label=name)
             )
     if handles:
         figure.legend(
@@ -257,7 +255,8 @@ def draw_neighbours(
     labels
         M short texts shown under the images.
     matches
-        M flags: True labels are drawn green (same class as the query), False red.
+        M flags: True labels get a ✓ and are drawn blue (same class as the query), False a ✗
+        and vermillion.
     title
         Text above the row, or None.
     """
@@ -274,7 +273,10 @@ def draw_neighbours(
     ax.set_axis_off()
     width = images.shape[-1]
     for i, text in enumerate(labels):
-        colour = "black" if matches is None else ("tab:green" if matches[i] else "tab:red")
+        colour = "black"
+        if matches is not None:
+            colour = MATCH if matches[i] else MISMATCH
+            text = f"{MATCH_MARK if matches[i] else MISMATCH_MARK} {text}"
         ax.text(
             i * (width + gap) + width / 2,
             images.shape[-2] + 2,

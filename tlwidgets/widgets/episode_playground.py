@@ -2,8 +2,8 @@
 
 Choose N (classes per episode), K (labelled examples per class) and a few-shot method, then
 press New episode: the support set is shown one row per class, the method labels the query
-images, each marked right (green ✓) or wrong (red ✗), and the running accuracy over the
-episodes played so far is shown with its 95% confidence interval::
+images, each marked right (✓, framed blue) or wrong (✗, vermillion), and the running
+accuracy over the episodes played so far is shown with its 95% confidence interval::
 
     glyphs = load_glyphs("evaluation", "all")       # characters the backbone never saw
     playground = EpisodePlayground(glyphs, load_pretrained("glyphs-resnet"))
@@ -566,9 +566,14 @@ class EpisodePlayground:
             description="Forget examples", icon="trash", tooltip="Start again with no examples"
         )
         self.forget_button.on_click(lambda _: self.clear_examples())
+        # ipycanvas takes the mouse (or a pen) only: say what the keyboard can use instead
+        mouse_only = (
+            "The canvas needs a mouse or a pen; without one, <code>playground.add_example("
+            "0, image)</code> and <code>playground.recognise(image)</code> do the same in code."
+        )
         return widgets.VBox(
             [
-                widgets.HTML(f"<p>{about}</p>"),
+                widgets.HTML(f"<p>{about}</p><p>{mouse_only}</p>"),
                 widgets.HBox(
                     [
                         canvas,

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from ..viz.palette import MATCH, MISMATCH
 from .figure_image import draw_placeholder
 
 __all__ = [
@@ -34,8 +36,8 @@ SYMBOLS = string.ascii_uppercase  # episode label i is shown as SYMBOLS[i]: A, B
 IMAGE_SIZE = 32  # glyph side in pixels
 FRAME = 2  # pixels of the coloured frame around every tile
 TILE_INCHES = 0.42  # side of one framed tile in the figure
-RIGHT = (0.1, 0.65, 0.2)  # frame of a query labelled right (green)
-WRONG = (0.85, 0.1, 0.1)  # frame of a query labelled wrong (red)
+RIGHT = to_rgb(MATCH)  # frame of a query labelled right (blue; its mark says ✓)
+WRONG = to_rgb(MISMATCH)  # frame of a query labelled wrong (vermillion; its mark says ✗)
 PLAIN = (0.35, 0.35, 0.35)  # frame of a support image (grey)
 GLYPH_EXTENT = 22.0  # pixels: the longer side of a drawing once framed, as the glyphs' ~21
 STROKE_RADIUS = 1.4  # pixels: half the stroke width at 32 x 32, as the glyphs' ~3 px strokes
@@ -152,7 +154,7 @@ def draw_queries(
     *,
     title: str = "",
 ) -> None:
-    """The queries: one row per true class, each framed green (right) or red (wrong).
+    """The queries: one row per true class, each framed blue (right) or vermillion (wrong).
 
     Above every query is its predicted class and a mark: "✓ A" or "✗ C".
 

@@ -52,6 +52,7 @@ from ..data import LabelledImages, LabelledTexts
 from ..train import fit_linear_probe
 from ..viz import add_projection_legend, draw_filters_and_activations, draw_neighbours
 from ..viz import draw_projection as draw_projection_panel
+from ..viz.palette import MATCH, MATCH_MARK, MISMATCH, MISMATCH_MARK
 from .background import BackgroundRun
 from .figure_image import FigureImage
 
@@ -71,7 +72,6 @@ LEGEND_WIDTH = 1.0  # inches at the right for the legend
 CONTROLS = ("model", "compare", "stage", "method", "colour", "view", "point", "image")
 TEXT_STAGE = "sentence embedding"  # the one stage of precomputed embeddings
 TEXT_CHARS = 160  # a listed neighbour sentence is cut to this many characters
-SAME_CLASS, OTHER_CLASS = "#1a7f37", "#b00020"  # green / red tags in the sentence list
 NO_FILTERS = (
     "only the feature map: precomputed sentence embeddings have no filters or activation maps "
     "(the filters & activations view needs a backbone)"
@@ -192,7 +192,7 @@ def _checked_embeddings(
 def _sentence_list_html(
     sentences: list[str], tags: list[str], matches: list[bool], title: str
 ) -> str:
-    """HTML (escaped) listing a picked sentence, then its neighbours, each tagged in colour.
+    """HTML (escaped) listing a picked sentence, then its neighbours, each tagged ✓ or ✗.
 
     Parameters
     ----------
@@ -202,7 +202,8 @@ def _sentence_list_html(
     tags
         One "class · domain" text per sentence.
     matches
-        One flag per sentence: True tags are green (same class as the picked one), False red.
+        One flag per sentence: True tags get a ✓ in blue (same class as the picked one),
+        False a ✗ in vermillion.
     title
         The line above the list.
     """
@@ -210,12 +211,12 @@ def _sentence_list_html(
     for rank, (sentence, tag, match) in enumerate(zip(sentences, tags, matches, strict=True)):
         flat = " ".join(sentence.split())
         short = flat if len(flat) <= TEXT_CHARS else flat[: TEXT_CHARS - 1].rstrip() + "…"
-        colour = SAME_CLASS if match else OTHER_CLASS
+        colour, mark = (MATCH, MATCH_MARK) if match else (MISMATCH, MISMATCH_MARK)
         background = "background:#fff6d5;" if rank == 0 else ""  # the starred point
         rows.append(
             f"<li style='{background}padding:1px 4px' title='{html.escape(flat)}'>"
             f"<b>{'point' if rank == 0 else f'{rank}.'}</b> "
-            f"<span style='color:{colour};font-weight:bold'>[{html.escape(tag)}]</span> "
+            f"<span style='color:{colour};font-weight:bold'>{mark} [{html.escape(tag)}]</span> "
             f"{html.escape(short)}</li>"
         )
     return (
@@ -538,7 +539,8 @@ class FeatureExplorer:
             value="class",
             description="Colour by",
             style=style,
-            tooltip="class: one colour per class (marker by domain); domain: source vs target"
+            tooltip="class: one colour and marker shape per class (source filled, target "
+            "hollow); domain: source (circles) vs target (triangles)"
             + (
                 ""
                 if two
@@ -893,7 +895,7 @@ class FeatureExplorer:
         matches = [label == labels[0] for label in labels]
         title = (
             f"point {point} and its {len(neighbours)} nearest neighbours in {name}'s "
-            f"{stage_name} features (green: same class)"
+            f"{stage_name} features ({MATCH_MARK} same class, {MISMATCH_MARK} another)"
         )
         two = len(self.domain_names) == 2
         if self._embedded:

@@ -40,6 +40,7 @@ from ..train import (
     load_source_task,
     transfer,
 )
+from ..viz.palette import use_palette
 from .figure_image import FigureImage
 from .live_run import LIVE_PLOT_BUSY, LiveRun, LiveRunCallback, LiveRunner
 from .run_controls import RunControls
@@ -403,6 +404,7 @@ class FineTuneLab:
     def _draw_live(self, figure: Figure) -> None:
         """Train loss per step (left) and validation accuracy per epoch (right)."""
         loss_axes, acc_axes = figure.subplots(1, 2)
+        use_palette((loss_axes, acc_axes))
         live = self._runner.live
         history, config = live.history, live.config
         if history is not None:

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..data import Task
 from ..train import History, MultiTaskConfig
+from ..viz.palette import PALETTE
 from .figure_image import draw_placeholder
 from .html_table import format_percent, table_html
 
@@ -230,7 +231,7 @@ def draw_pareto(figure: Figure, points: Sequence[ParetoPoint], tasks: tuple[Task
         axes.plot(
             [_shown(task_x, p.x) for p in front],
             [_shown(task_y, p.y) for p in front],
-            color="C3",
+            color=PALETTE[3],  # vermillion; the front is also starred and joined
             marker="*",
             markersize=12,
             lw=1.5,

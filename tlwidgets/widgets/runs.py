@@ -15,6 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from ..train import History, TransferConfig, frozen_depth
+from ..viz.palette import MARKERS, use_palette
 from .figure_image import draw_placeholder
 from .html_table import format_percent, table_html
 
@@ -121,11 +122,13 @@ def runs_table_html(runs: Sequence[Run]) -> str:
 def draw_comparison(figure: Figure, runs: Sequence[Run]) -> None:
     """Target accuracy (%) per epoch of every run, one labelled line each, on ``figure``."""
     axes = figure.add_subplot()
-    for run in runs:
+    use_palette(axes)
+    for index, run in enumerate(runs):
         accs = run.target_accs
         if accs:
             epochs = range(1, len(accs) + 1)
-            axes.plot(epochs, [100 * a for a in accs], marker="o", markersize=3, label=run.label)
+            marker = MARKERS[index % len(MARKERS)]  # runs differ in shape too, not by colour alone
+            axes.plot(epochs, [100 * a for a in accs], marker=marker, markersize=3, label=run.label)
     axes.set_title("Compare runs: target accuracy")
     axes.set_xlabel("epoch")
     axes.set_ylabel("target accuracy (%)")

@@ -19,6 +19,7 @@ from torch import Tensor
 
 from ..data.shift import Shift
 from ..viz.filters import mosaic
+from ..viz.palette import MARKERS, MATCH_MARK, MISMATCH_MARK, PALETTE
 from .figure_image import draw_placeholder
 from .html_table import format_percent, table_html
 
@@ -206,9 +207,11 @@ def draw_curves(
         line = curves[method]
         x = [getattr(point["shift"], control.name) for point in line]
         label = METHOD_LABELS.get(method, method)
-        style = "-o" if method == "source_only" else "-s"
-        (drawn,) = acc_axes.plot(x, [100 * p["acc"] for p in line], style, ms=5, label=label)
-        sep_axes.plot(x, [p["separability"] for p in line], style, ms=5, color=drawn.get_color())
+        order = _method_order(method)  # each method its own colour and marker, in both plots
+        style = {"marker": MARKERS[order % len(MARKERS)], "ms": 5}
+        colour = PALETTE[order % len(PALETTE)]
+        acc_axes.plot(x, [100 * p["acc"] for p in line], color=colour, label=label, **style)
+        sep_axes.plot(x, [p["separability"] for p in line], color=colour, **style)
         stopped = [p for p in line if p["status"] == "stopped"]
         if stopped:  # a stopped run's point: hollow, so it is not read as a finished one
             acc_axes.plot(
@@ -261,8 +264,8 @@ def draw_samples(
     labels
         M class names.
     predicted
-        M class names the source-only model predicts (green when right, red when wrong), or
-        None before that model exists.
+        M class names the source-only model predicts (marked ✓ in sky blue when right, ✗ in
+        orange when wrong), or None before that model exists.
     """
     tiles = images.detach().cpu().clamp(0, 1).permute(0, 2, 3, 1).numpy()  # (M, H, W, 3)
     side = tiles.shape[1]
@@ -276,7 +279,9 @@ def draw_samples(
         text, colour = f"{label}", "white"
         if predicted is not None:
             guess = predicted[index]
-            text, colour = f"{label}→{guess}", "#69f0ae" if guess == label else "#ff8a80"
+            right = guess == label  # light palette colours: the label sits on a black box
+            mark, colour = (MATCH_MARK, PALETTE[4]) if right else (MISMATCH_MARK, PALETTE[1])
+            text = f"{mark} {label}→{guess}"
         box = {"facecolor": "black", "alpha": 0.7, "pad": 0.6, "linewidth": 0}  # any background
         axes.text(
             x, y, text, color=colour, fontsize=7, va="top", ha="left", weight="bold", bbox=box

@@ -43,6 +43,7 @@ from ..train import (
     TrainingError,
     train_multitask,
 )
+from ..viz.palette import MARKERS, PALETTE
 from .figure_image import FigureImage
 from .live_run import LIVE_PLOT_BUSY, LiveRun, LiveRunCallback, LiveRunner
 from .pareto import (
@@ -520,7 +521,9 @@ class TaskBalancer:
         error_tasks = [t for t in self.tasks if t.kind != "classification"]
         # MAEs have their own scale: on a second y-axis when accuracies share the plot.
         error_axes = metric_axes.twinx() if accuracy_tasks and error_tasks else metric_axes
-        colours = {task.name: f"C{i}" for i, task in enumerate(self.tasks)}
+        # each task its own colour and marker in both plots, so none is told by colour alone
+        colours = {task.name: PALETTE[i % len(PALETTE)] for i, task in enumerate(self.tasks)}
+        markers = {task.name: MARKERS[i % len(MARKERS)] for i, task in enumerate(self.tasks)}
         if history is not None:
             for task in self.tasks:
                 values = history.series(metric_key(task), per="epoch")
@@ -531,7 +534,7 @@ class TaskBalancer:
                     metric_axes.plot(
                         epochs,
                         [100 * v for v in values],
-                        marker="o",
+                        marker=markers[task.name],
                         color=colours[task.name],
                         label=metric_name(task),
                     )
@@ -539,7 +542,7 @@ class TaskBalancer:
                     error_axes.plot(
                         epochs,
                         values,
-                        marker="s",
+                        marker=markers[task.name],
                         ls="--",
                         color=colours[task.name],
                         label=metric_name(task),
@@ -555,7 +558,9 @@ class TaskBalancer:
                         steps,
                         weights,
                         lw=1,
-                        marker="." if few else None,
+                        marker=markers[task.name],
+                        markevery=1 if few else max(1, len(steps) // 8),
+                        ms=3,
                         color=colours[task.name],
                         label=task.name,
                     )

@@ -21,7 +21,7 @@ STAMP := $(VENV)/.tlwidgets-installed
 # jupyter refuses to start as root (CI, containers) unless told it is fine.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv lab test bench clean-cache cache student app
+.PHONY: help venv lab test bench clean-cache cache student app site
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ $(VENV)/bin/python:
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 $(STAMP): pyproject.toml jupyter/overrides.json | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,nlp,app]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,nlp,app,hub]'
 	install -D -m 644 jupyter/overrides.json $(LAB_SETTINGS)
 	touch $@
 
@@ -46,7 +46,14 @@ lab: venv ## Set up, build the datasets, open JupyterLab on notebooks/00_start_h
 	cd notebooks && exec $(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) \
 	  --LabApp.extension_manager=readonly $(LAB_ARGS) 00_start_here.ipynb
 
-test: venv ## Set up, build the datasets, lint, run every test (notebooks in smoke mode)
+# JupyterHub's proxy for the class test (tests/hub/), pinned by package-lock.json; without npm
+# the test skips and says why.
+HUB_PROXY := classroom/jupyterhub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): classroom/jupyterhub/package-lock.json
+	npm ci --prefix classroom/jupyterhub --no-audit --no-fund
+	touch $@
+
+test: venv $(if $(shell command -v npm),$(HUB_PROXY)) ## Set up, build the datasets, lint, run every test (notebooks in smoke mode)
 	$(BUILD_DATA)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -69,6 +76,13 @@ cache: venv ## Build datasets + lesson 05 embeddings into one archive for a room
 student: venv ## Write the student editions of the notebooks (solutions left out) to student/
 	$(VENV)/bin/python -m tlwidgets.classroom.student --source notebooks --out student
 
+# `make site`: every lesson executed in full mode (about as long as running them all, ~15 min on
+# 2 cores) and written as static HTML to site/ (index.html first), widgets in their final state;
+# it loads nothing online, so site/ can be copied to any laptop and read offline.
+site: venv ## Execute every lesson and write the course as a static HTML site to site/
+	$(BUILD_DATA)
+	$(VENV)/bin/python -m tlwidgets.classroom.site --source notebooks --out site
+
 # `make app LESSON=01`: that lesson's main widget alone on a Voila page (code cells hidden), for
 # projector demos, offline: jupyter/voila/templates/tlwidgets-app is Voila's lab template without
 # its CDN links. A browser tab opens unless APP_ARGS="--no-browser". LESSON is checked when the
@@ -85,3 +99,14 @@ app: venv ## Set up, build the datasets, show one lesson's widget as a Voila pag
 	$(BUILD_DATA)
 	JUPYTER_PATH=$(abspath jupyter)$${JUPYTER_PATH:+:$$JUPYTER_PATH} exec $(VENV)/bin/voila \
 	  --template=tlwidgets-app --Voila.ip=127.0.0.1 $(APP_ARGS) $(APP_NOTEBOOK)
+
+# `make hub` (as root, on the class's server): the datasets and student editions, then
+# JupyterHub with classroom/jupyterhub/jupyterhub_config.py; its database and cookie secret go
+# to classroom/jupyterhub/state/. docs/jupyterhub.md: accounts, limits, sizing, TLJH and Z2JH.
+.PHONY: hub
+hub: venv $(HUB_PROXY) ## JupyterHub for a class on this machine (docs/jupyterhub.md)
+	$(BUILD_DATA)
+	$(VENV)/bin/python -m tlwidgets.classroom.student --source notebooks --out student
+	mkdir -p classroom/jupyterhub/state
+	cd classroom/jupyterhub/state && exec $(abspath $(VENV))/bin/jupyterhub \
+	  -f ../jupyterhub_config.py

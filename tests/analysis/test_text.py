@@ -182,3 +182,16 @@ def test_description_scores_do_not_overflow_at_tiny_temperatures():
 def test_a_temperature_that_is_not_positive_raises(temperature):
     with pytest.raises(ValueError, match=f"temperature must be > 0, got {temperature}"):
         label_description_scores(np.eye(2), np.eye(2), temperature=temperature)
+
+
+def test_a_read_only_cache_is_read_and_never_written(home, monkeypatch):
+    encoder = CountingEncoder()
+    embed_texts(encoder, TEXTS)  # prepared while the cache was writable
+    files = cache_files(home)
+    monkeypatch.setattr("tlwidgets.analysis.text.is_writable", lambda folder: False)
+    embed_texts(encoder, TEXTS)
+    assert len(encoder.calls) == 1  # read back, not encoded again
+    embed_texts(encoder, ["a sentence nobody embedded before"])
+    embed_texts(encoder, ["a sentence nobody embedded before"])
+    assert len(encoder.calls) == 3  # computed each time, since nothing can be kept
+    assert cache_files(home) == files

@@ -2,6 +2,7 @@
 
 import json
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -80,6 +81,21 @@ def test_missing_file_is_rebuilt_with_a_warning(built_uci):
         again = load_domain("uci", "train").images
     assert np.array_equal(again, built_uci)
     assert (cache_dir() / "uci.npz").is_file()
+
+
+def test_a_read_only_home_is_only_read_and_a_missing_file_is_built_in_memory(
+    built_uci, monkeypatch
+):
+    monkeypatch.setattr("tlwidgets.data.build.is_writable", lambda folder: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a verified file is read without a word
+        assert np.array_equal(load_domain("uci", "train").images, built_uci)
+    (cache_dir() / "uci.npz").unlink()
+    files = sorted(p.name for p in cache_dir().iterdir())
+    with pytest.warns(CacheWarning, match="read-only"):
+        again = load_domain("uci", "train").images
+    assert np.array_equal(again, built_uci)
+    assert sorted(p.name for p in cache_dir().iterdir()) == files  # nothing written
 
 
 def test_file_missing_from_the_manifest_is_rebuilt_with_a_warning(built_uci):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..data.home import cache_dir
+from ..data.home import cache_dir, is_writable
 from ..models.text_encoder import SentenceEncoder
 
 __all__ = [
@@ -86,7 +86,8 @@ def embed_texts(
     texts
         N strings.
     cache
-        Read and write ``<data home>/cache/embeddings/<encoder>-<key>.npy``.
+        Read and write ``<data home>/cache/embeddings/<encoder>-<key>.npy``; a read-only
+        data home (one cache shared by a class) is only read.
 
     Returns
     -------
@@ -102,7 +103,7 @@ def embed_texts(
         if cached is not None:
             return cached
     embeddings = np.ascontiguousarray(encoder.encode(texts, batch_size=batch_size), np.float32)
-    if cache:
+    if cache and is_writable(cache_dir() / "embeddings"):  # a shared cache may be read-only
         _write(path, embeddings)
     return embeddings
 

@@ -18,7 +18,7 @@ from .attributes import make_synth_attributes
 from .creatures import make_creatures
 from .digits import make_mnist, make_mnistm, make_uci
 from .glyphs import make_glyphs
-from .home import build_lock, cache_dir, read_arrays, write_arrays
+from .home import build_lock, cache_dir, is_writable, read_arrays, write_arrays
 from .multimnist import make_multimnist
 from .synth import make_synth
 
@@ -101,6 +101,27 @@ class BuildReport:
     reason: str | None  # why it was (re)built; None when the cache was already good
 
 
+def _build_in_memory(
+    name: str, problem: str, warn: bool
+) -> tuple[dict[str, np.ndarray], BuildReport]:
+    """Build a dataset without storing it: the data home is read-only (shared by a class)."""
+    builder = BUILDERS[name]
+    if warn:
+        warnings.warn(
+            f"tlwidgets.data: {problem}, and {cache_dir()} is read-only (a shared cache); "
+            f"building {name!r} in memory for this session only. Ask whoever prepared the "
+            "shared cache to rebuild it (python -m tlwidgets.data build).",
+            CacheWarning,
+            stacklevel=5,  # the caller of load_domain/load_glyphs
+        )
+    inputs = {required: ensure_dataset(required, warn=warn)[0] for required in builder.requires}
+    start = time.perf_counter()
+    arrays = builder.make(**inputs)
+    for array in arrays.values():
+        array.setflags(write=False)
+    return arrays, BuildReport(name, time.perf_counter() - start, f"{problem} (read-only cache)")
+
+
 def ensure_dataset(
     name: str, *, force: bool = False, warn: bool = True
 ) -> tuple[dict[str, np.ndarray], BuildReport]:
@@ -130,6 +151,8 @@ def ensure_dataset(
         arrays, problem = read_arrays(folder, filename, builder.version)
         if arrays is not None:
             return arrays, BuildReport(name, time.perf_counter() - start, None)
+    if not is_writable(folder):  # a shared, read-only cache (a class on JupyterHub)
+        return _build_in_memory(name, "a rebuild was requested" if force else problem, warn)
     with build_lock(folder):
         if force:
             problem = "a rebuild was requested"

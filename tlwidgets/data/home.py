@@ -29,6 +29,7 @@ __all__ = [
     "build_lock",
     "cache_dir",
     "data_home",
+    "is_writable",
     "read_arrays",
     "read_manifest",
     "source_root",
@@ -57,8 +58,12 @@ def source_root() -> Path | None:
     return root if 'name = "tlwidgets"' in text else None
 
 
-def _writable(folder: Path) -> bool:
-    """True if ``folder`` exists and is writable, or could be created in a writable parent."""
+def is_writable(folder: Path) -> bool:
+    """True if ``folder`` exists and is writable, or could be created in a writable parent.
+
+    A shared, read-only data home (one prepared cache for a whole JupyterHub class) is not:
+    the loaders then only read it, and build whatever it lacks in memory.
+    """
     while not folder.exists():
         if folder.parent == folder:
             return False
@@ -82,7 +87,7 @@ def data_home() -> Path:
     if env:
         return Path(env).expanduser()
     root = source_root()
-    if root is not None and _writable(root / "datasets"):
+    if root is not None and is_writable(root / "datasets"):
         return root / "datasets"
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"

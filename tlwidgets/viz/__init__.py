@@ -10,9 +10,11 @@ from .curves import Series, bar_chart, curve_plot
 from .figure import CourseFigure, new_figure, png_bytes
 from .filters import draw_filters_and_activations, filter_tiles, filters_and_activations, mosaic
 from .grids import image_grid
+from .palette import MARKERS, PALETTE, use_palette
 from .scatter import (
     add_projection_legend,
     class_colours,
+    class_markers,
     draw_neighbours,
     draw_projection,
     neighbour_strip,
@@ -21,12 +23,15 @@ from .scatter import (
 from .similarity import similarity_matrix
 
 __all__ = [
+    "MARKERS",
+    "PALETTE",
     "CourseFigure",
     "Series",
     "add_projection_legend",
     "alignment_picture",
     "bar_chart",
     "class_colours",
+    "class_markers",
     "confusion_plot",
     "curve_plot",
     "draw_filters_and_activations",
@@ -41,4 +46,5 @@ __all__ = [
     "png_bytes",
     "projection_scatter",
     "similarity_matrix",
+    "use_palette",
 ]

@@ -88,7 +88,7 @@ c.Spawner.environment = {
 # Enforced by SystemdSpawner (Littlest JupyterHub), KubeSpawner (Zero to JupyterHub) and
 # DockerSpawner; LocalProcessSpawner and SimpleLocalProcessSpawner only pass them on to the
 # server as MEM_LIMIT and CPU_LIMIT, without enforcing anything.
-c.Spawner.mem_limit = os.environ.get("TLW_HUB_MEM", "2G")  # docs/jupyterhub.md derives it
+c.Spawner.mem_limit = os.environ.get("TLW_HUB_MEM", "2.5G")  # docs/jupyterhub.md derives it
 c.Spawner.cpu_limit = float(THREADS)
 
 if MODE == "trial":

@@ -44,6 +44,7 @@ from typing import Any
 
 import nbformat
 import psutil
+from bench_notebooks import find_notebooks  # the same notebook selection and its errors
 from nbclient import NotebookClient
 
 from record import REPO, RESULTS_DIR, this_command, write_result
@@ -111,21 +112,6 @@ class ChildrenMonitor:
             self.peak_uss = max(self.peak_uss, uss)
             polls += 1
             self._stop.wait(POLL_S)
-
-
-def find_notebooks(names: list[str]) -> list[Path]:
-    """The notebooks to measure: all of ``notebooks/``, or those named (with or without .ipynb).
-
-    Raises
-    ------
-    SystemExit
-        If a name matches no notebook (the message lists them).
-    """
-    notebooks = {path.stem: path for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))}
-    unknown = [name for name in names if Path(name).stem not in notebooks]
-    if unknown:
-        raise SystemExit(f"unknown notebook(s) {unknown}; choose from {sorted(notebooks)}")
-    return [notebooks[Path(name).stem] for name in names] if names else list(notebooks.values())
 
 
 def measure_notebook(path: Path) -> dict[str, float]:

@@ -39,6 +39,7 @@ import psutil
 import pytest
 from playwright.async_api import Browser, async_playwright, expect
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # one browser set-up for all tests
 from tests.lab_server import free_loopback_port, stop_group
 from tlwidgets.data.home import cache_dir, data_home
 
@@ -47,17 +48,6 @@ HUB_DIR = REPO / "classroom" / "jupyterhub"
 CONFIG = HUB_DIR / "jupyterhub_config.py"
 PROXY = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 VENV_BIN = Path(sys.executable).parent  # the course's venv (make test: .venv)
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright cannot download its own offline
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 STUDENTS = ("ada", "grace", "alan")
 THREADS = "1"  # the per-student cap the test asks for, checked in each kernel's environment
 START_TIMEOUT_S = 60  # hub and proxy answer

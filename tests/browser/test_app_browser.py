@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, BrowserErrors
+from tests.browser.screen_reader import check_screen_reader
 from tests.lab_server import STOP_TIMEOUT_S, free_loopback_port, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,6 +190,9 @@ def test_finetune_lab_app_trains_in_voila(voila_server, app_page, artifacts_dir)
         expect(table).to_be_visible()
         rows = table.evaluate(TABLE_ROWS)
         assert any(row.get("run") == "1" for row in rows), f"no row for run 1: {rows}"
+        # Checked once every view is drawn (Voila shows a spinner, an unnamed picture, until
+        # then): ScreenReaderAid, an anywidget, runs in Voila too.
+        check_screen_reader(lab, status_lines=1)
     except Exception:
         # Shown under "Captured stdout" with the failure: what the page and server said.
         print("browser errors:\n" + (errors.report() or "  (none)"))

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.screen_reader import check_screen_reader
+
 DEMO = Path(__file__).with_name("widgets_demo.ipynb")
 SCREENSHOT = "widgets_lab.png"
 OPEN_TIMEOUT_MS = 60_000  # JupyterLab loads and the kernel starts
@@ -302,6 +304,7 @@ def check_draw_your_own(playground: Locator) -> None:
     expect(canvas).to_be_visible(timeout=10_000)
     status = playground.locator(".tlw-draw-status")
     expect(status).to_contain_text("Examples so far: A: 0, B: 0, C: 0.")
+    check_screen_reader(playground, status_lines=3)  # the tab's buttons are named too
 
     def add_as(symbol: str, strokes: list[list[tuple[float, float]]], count: str) -> None:
         for stroke in strokes:
@@ -388,6 +391,17 @@ def test_widgets_train_and_explore_in_jupyterlab(lab_server, chromium_page, arti
         expect(balancer).to_be_visible()
         expect(playground).to_be_visible()
         expect(text_playground).to_be_visible()
+        # Screen readers: every control named, status lines read aloud (the episode
+        # playground's three include its Draw-your-own tab's, the text playground's its summary).
+        for panel, status_lines in (
+            (lab, 1),
+            (explorer, 1),
+            (shift_explorer, 1),
+            (balancer, 1),
+            (playground, 3),
+            (text_playground, 2),
+        ):
+            check_screen_reader(panel, status_lines)
 
         check_finetune_lab(lab)
         check_feature_explorer(explorer)

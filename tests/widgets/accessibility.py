@@ -3,6 +3,9 @@
 ipywidgets' core controls are reachable with Tab in JupyterLab and operable with the keyboard;
 what a panel must add is a name for each: a control's ``description`` is rendered as its
 label (a button's is its text, so no button is icon-only), and its ``tooltip`` its title.
+A slider's label is not tied to its handle in the browser, so every panel's box also holds a
+:class:`~tlwidgets.widgets.screen_reader.ScreenReaderAid` (the browser tests check the names
+that reach the accessibility tree: ``tests/browser/screen_reader.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import ipywidgets as widgets
+
+from tlwidgets.widgets.screen_reader import ScreenReaderAid
 
 # Value widgets that only show something: they take no input, so they need no name.
 DISPLAY_ONLY = (
@@ -39,10 +44,13 @@ def is_control(widget: widgets.Widget) -> bool:
 def unnamed_controls(root: widgets.Widget) -> list[str]:
     """A line for each control under ``root`` without a name or tooltip; [] when all have.
 
-    Also checked: every option of a ToggleButtons has a text and a tooltip, and every tab
-    of a Tab a title (they are what a screen reader reads for those buttons).
+    Also checked: every option of a ToggleButtons has a text and a tooltip, every tab of a
+    Tab a title (they are what a screen reader reads for those buttons), and ``root`` holds a
+    ScreenReaderAid among its children (it names the sliders in the browser).
     """
     problems = []
+    if not any(isinstance(child, ScreenReaderAid) for child in getattr(root, "children", ())):
+        problems.append(f"{type(root).__name__}: no ScreenReaderAid among its children")
     for widget in walk(root):
         kind = type(widget).__name__
         if isinstance(widget, widgets.Tab):

@@ -40,7 +40,9 @@ def test_background_run_keeps_the_error_for_the_widget():
 
 def test_figure_image_is_throttled_but_forced_redraws_always_happen():
     calls = []
-    image = FigureImage(lambda figure: calls.append(figure.add_subplot().plot([0, 1])), max_fps=2)
+    image = FigureImage(
+        lambda figure: calls.append(figure.add_subplot().plot([0, 1])), alt="A line", max_fps=2
+    )
     assert image.refresh()
     assert bytes(image.widget.value).startswith(b"\x89PNG")
     assert not image.refresh()  # too soon

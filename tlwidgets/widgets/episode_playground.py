@@ -59,6 +59,7 @@ from .episode_views import (
 )
 from .figure_image import FigureImage
 from .html_table import format_percent
+from .screen_reader import panel_box
 
 __all__ = ["EpisodePlayground", "Recognition", "default_methods", "recognise_drawing"]
 
@@ -462,9 +463,18 @@ class EpisodePlayground:
             "95% confidence interval (1.96 std / sqrt(episodes))"
         )
         self.accuracy_text.add_class("tlw-episode-accuracy")
-        self.support_plot = FigureImage(self._draw_support, dpi=80)
+        self.support_plot = FigureImage(
+            self._draw_support,
+            alt="The support set: the labelled images of the episode, a row per class (A, B, ...)",
+            dpi=80,
+        )
         self.support_plot.widget.add_class("tlw-episode-support")
-        self.query_plot = FigureImage(self._draw_queries, dpi=80)
+        self.query_plot = FigureImage(
+            self._draw_queries,
+            alt="The query images, a row per true class, each under the class the method gave "
+            "it, marked ✓ (right) or ✗ (wrong)",
+            dpi=80,
+        )
         self.query_plot.widget.add_class("tlw-episode-queries")
         self.support_title = widgets.HTML(tooltip="The labelled examples the method learns from")
         self.query_title = widgets.HTML(tooltip="The images the method labels")
@@ -499,14 +509,17 @@ class EpisodePlayground:
             children=[episodes, self._build_draw_panel()],
             titles=("Episodes", "Draw your own"),
         )
-        self.widget = widgets.VBox([self.tabs])
+        announce = [self.status, self.accuracy_text, self.draw_status]
+        self.widget = panel_box([self.tabs], announce=announce)
         self.widget.add_class("tlw-episode-playground")
 
     def _build_draw_panel(self) -> widgets.VBox:
         """The "Draw your own" tab: a canvas if ipycanvas is installed, else how to get one."""
         symbols = SYMBOLS[: len(self._examples)]
         self.examples_plot = FigureImage(
-            lambda figure: draw_drawn_examples(figure, self._examples), dpi=80
+            lambda figure: draw_drawn_examples(figure, self._examples),
+            alt="The symbols drawn so far, a row per symbol",
+            dpi=80,
         )
         self.examples_plot.widget.add_class("tlw-draw-examples")
         # its natural size: a column box would stretch a small picture to the panel's width

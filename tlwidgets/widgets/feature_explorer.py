@@ -55,6 +55,7 @@ from ..viz import draw_projection as draw_projection_panel
 from ..viz.palette import MATCH, MATCH_MARK, MISMATCH, MISMATCH_MARK
 from .background import BackgroundRun
 from .figure_image import FigureImage
+from .screen_reader import panel_box
 
 __all__ = ["FeatureExplorer"]
 
@@ -410,7 +411,12 @@ class FeatureExplorer:
 
         self._build_controls()
         self._plot = FigureImage(
-            self._draw_main, figsize=(PANEL_WIDTH + LEGEND_WIDTH, MAP_HEIGHT), dpi=DPI
+            self._draw_main,
+            alt="The features of the chosen stage projected to 2-D, a point per input, coloured "
+            "and shaped by class or domain (or, in the filters view, the filters and the "
+            "activation maps of the chosen image)",
+            figsize=(PANEL_WIDTH + LEGEND_WIDTH, MAP_HEIGHT),
+            dpi=DPI,
         )
         self._plot.widget.add_class("tlw-explorer-plot")
         if self._embedded:  # neighbours as a list of sentences
@@ -418,11 +424,14 @@ class FeatureExplorer:
             neighbours: widgets.Widget = self._sentences
         else:
             self._thumbs = FigureImage(
-                self._draw_thumbs, figsize=(0.75 * (NEIGHBOURS + 1) + 0.2, 1.3), dpi=DPI
+                self._draw_thumbs,
+                alt="The chosen point's image, then its nearest neighbours in feature space",
+                figsize=(0.75 * (NEIGHBOURS + 1) + 0.2, 1.3),
+                dpi=DPI,
             )
             neighbours = self._thumbs.widget
         neighbours.add_class("tlw-explorer-neighbours")
-        self.widget = widgets.VBox(
+        self.widget = panel_box(
             [
                 widgets.HBox([self.model, self.compare, self.view]),
                 widgets.HBox([self.stage, self.method, self.colour]),
@@ -430,7 +439,8 @@ class FeatureExplorer:
                 self.status,
                 widgets.HBox([self._plot.widget, self.metrics_html]),
                 neighbours,
-            ]
+            ],
+            announce=[self.status],
         )
         self.widget.add_class("tlw-feature-explorer")
         self._update()

@@ -13,12 +13,24 @@ import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import traitlets
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..viz.figure import new_figure, png_bytes
 
-__all__ = ["FigureImage", "draw_placeholder"]
+__all__ = ["FigureImage", "PlotImage", "draw_placeholder"]
+
+
+class PlotImage(widgets.Image):
+    """An ``ipywidgets.Image`` that knows, in words, what it shows: ``alt``.
+
+    ipywidgets 8's Image has no alt text, and a ``tooltip`` breaks its view (the view reads
+    the ``description`` an Image does not have), so ``alt`` stays on the Python side and
+    :class:`~tlwidgets.widgets.screen_reader.ScreenReaderAid` puts it on the page.
+    """
+
+    alt = traitlets.Unicode("")
 
 
 class FigureImage:
@@ -28,6 +40,9 @@ class FigureImage:
     ----------
     draw
         ``draw(figure)`` draws the current state onto a cleared figure.
+    alt
+        What the picture shows, in words, for screen readers (the ``<img>``'s alt text, and
+        its tooltip): what is plotted; the numbers themselves are in the panel's text.
     figsize
         Inches (width, height).
     dpi
@@ -42,6 +57,7 @@ class FigureImage:
         self,
         draw: Callable[[Figure], None],
         *,
+        alt: str,
         figsize: tuple[float, float] = (6.0, 3.0),
         dpi: float = 80,
         max_fps: float = 5.0,
@@ -52,7 +68,7 @@ class FigureImage:
         self.min_interval = 1.0 / max_fps
         self.max_busy = max_busy
         self.figure = new_figure(figsize=figsize)
-        self.widget = widgets.Image(format="png")
+        self.widget = PlotImage(format="png", alt=alt)
         self.redraws = 0  # how many times the picture was drawn (tests, benchmarks)
         self._next = float("-inf")  # perf_counter time before which refresh() skips
         self._lock = threading.Lock()

@@ -45,6 +45,7 @@ from .figure_image import FigureImage
 from .live_run import LIVE_PLOT_BUSY, LiveRun, LiveRunCallback, LiveRunner
 from .run_controls import RunControls
 from .runs import STRATEGY_LABELS, Run, draw_comparison, run_label, runs_table_html
+from .screen_reader import panel_box
 
 __all__ = ["FineTuneLab"]
 
@@ -272,10 +273,19 @@ class FineTuneLab:
         self.device_label = self.controls.device_label
         self.progress, self.status = self.controls.progress, self.controls.status
         self._runner: LiveRunner[TransferConfig] = LiveRunner(self.controls)
-        self.live_plot = FigureImage(self._draw_live, figsize=(8.0, 3.0), max_busy=LIVE_PLOT_BUSY)
+        self.live_plot = FigureImage(
+            self._draw_live,
+            alt="The run in progress: training loss per step, and target (validation) accuracy "
+            "per epoch",
+            figsize=(8.0, 3.0),
+            max_busy=LIVE_PLOT_BUSY,
+        )
         self.live_plot.widget.add_class("tlw-live-plot")
         self.compare_plot = FigureImage(
-            lambda figure: draw_comparison(figure, self.runs), figsize=(8.0, 3.2)
+            lambda figure: draw_comparison(figure, self.runs),
+            alt="Every finished run's target accuracy per epoch, one line per run (the runs table "
+            "below has the numbers)",
+            figsize=(8.0, 3.2),
         )
         self.compare_plot.widget.add_class("tlw-compare-plot")
         self.runs_table = widgets.HTML(tooltip="Every finished run")
@@ -284,7 +294,7 @@ class FineTuneLab:
         self.train_button.on_click(lambda _: self.train())
         self.stop_button.on_click(lambda _: self.stop())
         self.reset_button.on_click(lambda _: self.reset())
-        self.widget = widgets.VBox(
+        self.widget = panel_box(
             [
                 widgets.HBox([self.strategy, self.freeze_depth]),
                 widgets.HBox([self.lr, self.ratio]),
@@ -296,7 +306,8 @@ class FineTuneLab:
                 widgets.HTML("<b>Runs</b>"),
                 self.compare_plot.widget,
                 self.runs_table,
-            ]
+            ],
+            announce=[self.status],
         )
         self.widget.add_class("tlw-finetune-lab")
 

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from ..data.shift import Shift
 from ..train.adaptation import AdaptConfig
 from .figure_image import FigureImage
+from .screen_reader import panel_box
 from .shift_points import METHOD_LABELS, SHIFT_CONTROLS
 
 __all__ = ["ShiftPanel"]
@@ -91,8 +92,18 @@ class ShiftPanel:
         )
         self.status = widgets.HTML(tooltip="What the explorer is doing")
         self.metrics = widgets.HTML(tooltip="The numbers at the current shift")
-        self.samples = FigureImage(draw_samples, figsize=(5.6, 1.8))
-        self.curves = FigureImage(draw_curves, figsize=(8.0, 3.0))
+        self.samples = FigureImage(
+            draw_samples,
+            alt="Target images under the shift the sliders set, each with its label (and the "
+            "model's guess)",
+            figsize=(5.6, 1.8),
+        )
+        self.curves = FigureImage(
+            draw_curves,
+            alt="Target accuracy and domain separability along the chosen shift, per method "
+            "(the metrics above have the numbers at this shift)",
+            figsize=(8.0, 3.0),
+        )
         for widget, name in (
             (self.sweep, "sweep"),
             (self.progress, "progress"),
@@ -113,7 +124,7 @@ class ShiftPanel:
         )
         self.set_running(False)
         buttons = [self.adapt_button, self.stop_button, self.reset_button, self.device_label]
-        self.widget = widgets.VBox(
+        self.widget = panel_box(
             [
                 widgets.HBox(
                     [widgets.VBox([*self.sliders.values(), self.sweep]), self.samples.widget]
@@ -124,7 +135,8 @@ class ShiftPanel:
                 self.status,
                 self.metrics,
                 self.curves.widget,
-            ]
+            ],
+            announce=[self.status],
         )
         self.widget.add_class("tlw-shift-explorer")
 

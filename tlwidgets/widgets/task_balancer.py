@@ -59,6 +59,7 @@ from .pareto import (
     weighting_label,
 )
 from .run_controls import RunControls
+from .screen_reader import panel_box
 
 __all__ = ["TaskBalancer"]
 
@@ -307,10 +308,18 @@ class TaskBalancer:
         self.device_label = self.controls.device_label
         self.progress, self.status = self.controls.progress, self.controls.status
         self._runner: LiveRunner[MultiTaskConfig] = LiveRunner(self.controls, self._set_running)
-        self.live_plot = FigureImage(self._draw_live, figsize=(8.0, 3.0), max_busy=LIVE_PLOT_BUSY)
+        self.live_plot = FigureImage(
+            self._draw_live,
+            alt="The run in progress: each task's test metric per epoch, and the task weights "
+            "per step",
+            figsize=(8.0, 3.0),
+            max_busy=LIVE_PLOT_BUSY,
+        )
         self.live_plot.widget.add_class("tlw-balancer-live-plot")
         self.pareto_plot = FigureImage(
             lambda figure: draw_pareto(figure, self.pareto_points(), self.pareto_tasks),
+            alt="Every finished run as a point: one task's score against the other's, the "
+            "Pareto front joined (the runs table below has the numbers)",
             figsize=(6.0, 4.2),
         )
         self.pareto_plot.widget.add_class("tlw-balancer-pareto-plot")
@@ -323,7 +332,7 @@ class TaskBalancer:
         self.reset_button.on_click(lambda _: self.reset())
         self._enable_weights()
         task_x, task_y = self.pareto_tasks
-        self.widget = widgets.VBox(
+        self.widget = panel_box(
             [
                 widgets.HBox([self.strategy, self.epochs, self.seed]),
                 widgets.HBox(
@@ -338,7 +347,8 @@ class TaskBalancer:
                 ),
                 self.pareto_plot.widget,
                 self.runs_table,
-            ]
+            ],
+            announce=[self.status],
         )
         self.widget.add_class("tlw-task-balancer")
 

@@ -41,6 +41,7 @@ from ..data import LabelledTexts
 from ..models.text_encoder import SentenceEncoder
 from ..train import TextHead, TfidfClassifier
 from .html_table import TD, TD_LEFT, TH, format_percent
+from .screen_reader import panel_box
 
 __all__ = ["Neighbour", "TextAnalysis", "TextPlayground"]
 
@@ -496,7 +497,7 @@ class TextPlayground:
             else "<b>Zero-shot</b>"
         )
         column = widgets.Layout(margin="0 24px 0 0")
-        self.widget = widgets.VBox(
+        self.widget = panel_box(
             [
                 widgets.HBox([self.text_box, self.analyse_button]),
                 self.example_dropdown,
@@ -526,7 +527,8 @@ class TextPlayground:
                         flex_flow="row wrap", align_items="flex-start", margin="8px 0 0 0"
                     ),
                 ),
-            ]
+            ],
+            announce=[self.status, self.summary],
         )
         self.widget.add_class("tlw-text-playground")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from tlwidgets.classroom.static_widgets import render_widget
+from tlwidgets.widgets.figure_image import PlotImage
 
 
 def _saved_models() -> dict:
@@ -53,3 +54,11 @@ def test_an_unknown_widget_or_a_missing_state_becomes_a_note() -> None:
 
     assert "Canvas widget: it works in the running notebook only" in render_widget(models, "abc")
     assert "state was not saved" in render_widget(models, "missing")
+
+
+def test_a_plot_image_keeps_its_words_as_alt_text() -> None:
+    plot = PlotImage(value=b"\x89PNG-curve", format="png", alt="Loss per epoch")
+
+    page = render_widget(_saved_models(), plot.model_id, image_alt="A plot in “Results”.")
+
+    assert 'alt="Loss per epoch"' in page

@@ -13,7 +13,8 @@ page loads nothing from the network:
 - the few TeX formulas of the markdown cells become Unicode and HTML (``$P_S(X)$`` reads
   "P<sub>S</sub>(X)"); a formula with a command not in :data:`TEX_SYMBOLS` stays as TeX;
 - images are inline ``data:`` URLs; each gets an ``alt``: a course figure's own
-  (``tlwidgets.viz.alt_text``: its title and panel titles), else one naming the section.
+  (``tlwidgets.viz.alt_text``: its title and panel titles), a widget plot's own
+  (``PlotImage.alt``), else one naming the section.
 
 Every page gets a navigation bar (all lessons, previous, next) at its top and bottom, and
 ``index.html`` lists the lessons by the titles of their first headings. The built site is

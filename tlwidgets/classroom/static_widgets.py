@@ -174,7 +174,8 @@ class _Renderer:
             return ""
         image_format = state.get("format") or "png"
         mime = "image/svg+xml" if image_format == "svg+xml" else f"image/{image_format}"
-        alt = state.get("tooltip") or state.get("description") or self.image_alt
+        # a PlotImage's alt (tlwidgets.widgets.figure_image) says what the plot shows
+        alt = state.get("alt") or state.get("tooltip") or state.get("description") or self.image_alt
         size = "".join(
             f' {key}="{_esc(state[key])}"' for key in ("width", "height") if state.get(key)
         )

@@ -26,11 +26,13 @@ class PlotImage(widgets.Image):
     """An ``ipywidgets.Image`` that knows, in words, what it shows: ``alt``.
 
     ipywidgets 8's Image has no alt text, and a ``tooltip`` breaks its view (the view reads
-    the ``description`` an Image does not have), so ``alt`` stays on the Python side and
-    :class:`~tlwidgets.widgets.screen_reader.ScreenReaderAid` puts it on the page.
+    the ``description`` an Image does not have), so
+    :class:`~tlwidgets.widgets.screen_reader.ScreenReaderAid` puts ``alt`` on the page. It is
+    synced (the Image view ignores it), so a saved widget state has it too: the static site's
+    pictures of widgets take their alt text from it.
     """
 
-    alt = traitlets.Unicode("")
+    alt = traitlets.Unicode("").tag(sync=True)
 
 
 class FigureImage:

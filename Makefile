@@ -76,9 +76,10 @@ cache: venv ## Build datasets + lesson 05 embeddings into one archive for a room
 student: venv ## Write the student editions of the notebooks (solutions left out) to student/
 	$(VENV)/bin/python -m tlwidgets.classroom.student --source notebooks --out student
 
-# `make site`: every lesson executed in full mode (as long as running them all: 22 min, 7.6 MB on
-# 2 cores, 2026-12-07) and written as static HTML to site/ (index.html first), widgets in their final state;
-# it loads nothing online, so site/ can be copied to any laptop and read offline.
+# `make site`: every lesson executed in full mode (as long as running them all: 22 min for
+# 7.6 MB on 2 cores, 2026-12-07) and written as static HTML to site/ (index.html first), widgets
+# in their final state; it loads nothing online, so site/ can be copied to any laptop and read
+# offline.
 site: venv ## Execute every lesson and write the course as a static HTML site to site/
 	$(BUILD_DATA)
 	$(VENV)/bin/python -m tlwidgets.classroom.site --source notebooks --out site

@@ -178,8 +178,8 @@ PLANS = (
         budget_minutes=390,
         steps=(
             Step("", "welcome; everyone opens the course (`make lab`)", "everyone", 10),
-            *_lesson("00", 10, 20, 5, "the environment check and the 100-label probe"),
-            *_lesson("01", 15, 35, 15, "FeatureExplorer, then FineTuneLab"),
+            *_lesson("00", 10, 15, 5, "the environment check and the 100-label probe"),
+            *_lesson("01", 15, 35, 10, "FeatureExplorer, then FineTuneLab"),
             Step("", "break", "everyone", 15),
             *_lesson("02", 15, 35, 15, "see the shift, then the DomainShiftExplorer"),
             Step("", "lunch (not counted); restart the kernels after it", "everyone", 0),
